@@ -1,0 +1,5 @@
+package io.selfinstruct.finetune;
+
+public enum FineTuneStatus {
+    QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED
+}
