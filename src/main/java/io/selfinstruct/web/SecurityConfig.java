@@ -1,0 +1,84 @@
+package io.selfinstruct.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code /api/**}: stateless, the {@code X-API-Key} header. Everything else (health, OpenAPI, Swagger UI) is
+ * open; the admin UI adds its own form-login chain.
+ */
+@Configuration
+public class SecurityConfig {
+
+    public static final String API_KEY_HEADER = "X-API-Key";
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain api(HttpSecurity http, ApiKeys apiKeys) throws Exception {
+        http.securityMatcher("/api/**")
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(auth -> auth.anyRequest().hasRole("API"))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((req, res, ex) -> writeProblem(res, HttpStatus.UNAUTHORIZED,
+                                "Unauthorized", "Send the service's API key in the " + API_KEY_HEADER + " header."))
+                        .accessDeniedHandler((req, res, ex) -> writeProblem(res, HttpStatus.FORBIDDEN,
+                                "Forbidden", "This API key may not do that.")));
+        return http.build();
+    }
+
+    @Bean
+    @Order(3)
+    SecurityFilterChain open(HttpSecurity http) throws Exception {
+        http.securityMatcher("/actuator/health/**", "/actuator/health", "/v3/api-docs/**", "/swagger-ui/**",
+                        "/swagger-ui.html", "/error")
+                .authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
+        return http.build();
+    }
+
+    static void writeProblem(HttpServletResponse res, HttpStatus status, String title, String detail)
+            throws IOException {
+        res.setStatus(status.value());
+        res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        res.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status.value()
+                + ",\"detail\":\"" + detail + "\"}");
+    }
+
+    private static final class ApiKeyFilter extends OncePerRequestFilter {
+
+        private final ApiKeys apiKeys;
+
+        ApiKeyFilter(ApiKeys apiKeys) {
+            this.apiKeys = apiKeys;
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            if (apiKeys.matches(request.getHeader(API_KEY_HEADER))) {
+                var auth = new UsernamePasswordAuthenticationToken("api", null,
+                        List.of(new SimpleGrantedAuthority("ROLE_API")));
+                SecurityContextHolder.getContext().setAuthentication(auth);
+            }
+            chain.doFilter(request, response);
+        }
+    }
+}
