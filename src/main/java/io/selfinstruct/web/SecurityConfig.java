@@ -5,24 +5,32 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * {@code /api/**}: stateless, the {@code X-API-Key} header. Everything else (health, OpenAPI, Swagger UI) is
- * open; the admin UI adds its own form-login chain.
+ * {@code /api/**}: stateless, the {@code X-API-Key} header. Health, OpenAPI and Swagger UI are open. Everything
+ * else (the admin UI, other actuator endpoints) needs the admin account through form login.
  */
 @Configuration
 public class SecurityConfig {
@@ -52,6 +60,24 @@ public class SecurityConfig {
                         "/swagger-ui.html", "/error")
                 .authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
         return http.build();
+    }
+
+    @Bean
+    @Order(10)
+    SecurityFilterChain admin(HttpSecurity http) throws Exception {
+        http.authorizeHttpRequests(auth -> auth.anyRequest().authenticated())
+                .formLogin(Customizer.withDefaults())
+                .logout(Customizer.withDefaults());
+        return http.build();
+    }
+
+    @Bean
+    UserDetailsService adminAccount(AdminProperties admin, @Value("${selfinstruct.data-dir}") Path dataDir) {
+        String password = StoredSecret.configuredOrStored(admin.password(), dataDir.resolve("admin-password"), "",
+                "The admin UI password (user '" + admin.username() + "')");
+        PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
+        return new InMemoryUserDetailsManager(User.withUsername(admin.username())
+                .password(encoder.encode(password)).roles("ADMIN").build());
     }
 
     static void writeProblem(HttpServletResponse res, HttpStatus status, String title, String detail)

@@ -33,6 +33,22 @@ class ApiSecurityTest {
     }
 
     @Test
+    void apiWithKeyWorks() throws Exception {
+        mvc.perform(get("/api/seed-sets").header("X-API-Key", "test-key")).andExpect(status().isOk());
+    }
+
+    @Test
+    void otherActuatorEndpointsNeedTheAdminLogin() throws Exception {
+        mvc.perform(get("/actuator/metrics")).andExpect(status().is3xxRedirection());
+    }
+
+    @Test
+    void openApiDocumentIsPublic() throws Exception {
+        mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
+                .andExpect(jsonPath("$.paths['/api/seed-tasks']").exists());
+    }
+
+    @Test
     void healthIsOpenAndUp() throws Exception {
         mvc.perform(get("/actuator/health")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
     }
