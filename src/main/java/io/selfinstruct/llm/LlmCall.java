@@ -37,6 +37,9 @@ public class LlmCall {
     @Column(name = "finish_reason")
     private String finishReason;
 
+    /** All choices as a JSON array of {@code {"text", "finish_reason"}}; null for calls without a reply. */
+    private String choices;
+
     @Column(name = "prompt_tokens")
     private int promptTokens;
 
@@ -86,6 +89,8 @@ public class LlmCall {
     public void setResponse(String response) { this.response = response; }
     public String getFinishReason() { return finishReason; }
     public void setFinishReason(String finishReason) { this.finishReason = finishReason; }
+    public String getChoices() { return choices; }
+    public void setChoices(String choices) { this.choices = choices; }
     public int getPromptTokens() { return promptTokens; }
     public void setPromptTokens(int promptTokens) { this.promptTokens = promptTokens; }
     public int getCompletionTokens() { return completionTokens; }

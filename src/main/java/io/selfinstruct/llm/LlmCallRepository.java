@@ -3,6 +3,7 @@ package io.selfinstruct.llm;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Query;
 
 public interface LlmCallRepository extends JpaRepository<LlmCall, Long> {
 
@@ -11,4 +12,10 @@ public interface LlmCallRepository extends JpaRepository<LlmCall, Long> {
     List<LlmCall> findByBatchIdOrderById(Long batchId);
 
     long countByBatchId(Long batchId);
+
+    long countByRequestKey(String requestKey);
+
+    /** What a batch has paid so far, failed calls included (they cost 0). */
+    @Query("select coalesce(sum(c.costUsd), 0) from LlmCall c where c.batchId = :batchId")
+    double sumCostUsdByBatchId(Long batchId);
 }

@@ -1,0 +1,110 @@
+package io.selfinstruct.llm;
+
+import java.time.Duration;
+
+/**
+ * How one batch talks to its LLM. Start from {@link LlmClient#defaults()} (the service configuration) and
+ * override what the batch sets.
+ *
+ * @param batchId              the batch the calls belong to (null outside a batch); its earlier calls count
+ *                             against the budget when a batch resumes
+ * @param maxCostUsd           stop before the batch's spend would pass this; null = no budget
+ * @param requestsPerMinute    0 = no limit
+ * @param tokensPerMinute      0 = no limit
+ * @see LlmProperties for the meaning of the other fields
+ */
+public record LlmSettings(
+        Long batchId,
+        String model,
+        LlmApi api,
+        String baseUrl,
+        int concurrency,
+        int requestsPerMinute,
+        int tokensPerMinute,
+        Double maxCostUsd,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        int maxAttempts,
+        int maxMalformedAttempts,
+        Duration initialBackoff,
+        Duration maxBackoff) {
+
+    public LlmSettings {
+        require(model != null && !model.isBlank(), "model must be set");
+        require(api != null, "api must be set");
+        require(baseUrl != null && !baseUrl.isBlank(), "baseUrl must be set");
+        require(concurrency >= 1, "concurrency must be at least 1");
+        require(requestsPerMinute >= 0 && tokensPerMinute >= 0, "rate limits must not be negative");
+        require(maxCostUsd == null || maxCostUsd >= 0, "maxCostUsd must not be negative");
+        require(isPositive(connectTimeout) && isPositive(requestTimeout), "timeouts must be positive");
+        require(maxAttempts >= 1 && maxMalformedAttempts >= 1, "attempt limits must be at least 1");
+        require(initialBackoff != null && !initialBackoff.isNegative()
+                && maxBackoff != null && !maxBackoff.isNegative(), "backoff must not be negative");
+        baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    }
+
+    public LlmSettings withBatchId(Long id) {
+        return new LlmSettings(id, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withModel(String newModel) {
+        return new LlmSettings(batchId, newModel, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withApi(LlmApi newApi) {
+        return new LlmSettings(batchId, model, newApi, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withBaseUrl(String newBaseUrl) {
+        return new LlmSettings(batchId, model, api, newBaseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withConcurrency(int newConcurrency) {
+        return new LlmSettings(batchId, model, api, baseUrl, newConcurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withRateLimits(int newRequestsPerMinute, int newTokensPerMinute) {
+        return new LlmSettings(batchId, model, api, baseUrl, concurrency, newRequestsPerMinute, newTokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withMaxCostUsd(Double newMaxCostUsd) {
+        return new LlmSettings(batchId, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                newMaxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withTimeouts(Duration newConnectTimeout, Duration newRequestTimeout) {
+        return new LlmSettings(batchId, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, newConnectTimeout, newRequestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+                maxBackoff);
+    }
+
+    public LlmSettings withRetries(int newMaxAttempts, int newMaxMalformedAttempts, Duration newInitialBackoff,
+            Duration newMaxBackoff) {
+        return new LlmSettings(batchId, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
+                maxCostUsd, connectTimeout, requestTimeout, newMaxAttempts, newMaxMalformedAttempts,
+                newInitialBackoff, newMaxBackoff);
+    }
+
+    private static boolean isPositive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package io.selfinstruct.llm;
+
+/** USD per one million tokens, read and written separately as providers bill them. */
+public record ModelPrice(double inputPerMillion, double outputPerMillion) {
+
+    public static final ModelPrice FREE = new ModelPrice(0, 0);
+
+    public double cost(long promptTokens, long completionTokens) {
+        return (promptTokens * inputPerMillion + completionTokens * outputPerMillion) / 1_000_000d;
+    }
+}

@@ -1,0 +1,129 @@
+package io.selfinstruct.llm;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.JsonField;
+import com.openai.core.JsonValue;
+import com.openai.core.Timeout;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionMessage;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.completions.CompletionUsage;
+import io.selfinstruct.llm.LlmResult.LlmChoice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One HTTP attempt against an OpenAI-compatible server through openai-java, in chat or legacy completions
+ * mode. The client's own retries are off: {@link LlmSession} owns retrying, so attempts are counted once.
+ */
+final class OpenAiEndpoint implements AutoCloseable {
+
+    private final OpenAIClient client;
+    private final LlmApi api;
+    private final String model;
+    private final String systemPrompt;
+
+    OpenAiEndpoint(LlmSettings settings, String apiKey, String systemPrompt) {
+        this.api = settings.api();
+        this.model = settings.model();
+        this.systemPrompt = systemPrompt;
+        this.client = OpenAIOkHttpClient.builder()
+                .baseUrl(settings.baseUrl())
+                .apiKey(apiKey)
+                .maxRetries(0)
+                .timeout(Timeout.builder()
+                        .connect(settings.connectTimeout())
+                        .read(settings.requestTimeout())
+                        .write(settings.requestTimeout())
+                        .request(settings.requestTimeout())
+                        .build())
+                .maxIdleConnections(Math.max(5, settings.concurrency()))
+                .build();
+    }
+
+    /** The prompt is sent as it is in completions mode; chat wraps it after the system instruction. */
+    Reply complete(String prompt, Sampling sampling) {
+        return api == LlmApi.CHAT ? chat(prompt, sampling) : completion(prompt, sampling);
+    }
+
+    private Reply chat(String prompt, Sampling s) {
+        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder()
+                .model(model)
+                .addSystemMessage(systemPrompt)
+                .addUserMessage(prompt);
+        Optional.ofNullable(s.temperature()).ifPresent(params::temperature);
+        Optional.ofNullable(s.topP()).ifPresent(params::topP);
+        // max_tokens, not max_completion_tokens: vLLM, Ollama and llama.cpp servers all read it
+        Optional.ofNullable(s.maxTokens()).ifPresent(v -> params.maxTokens(v.longValue()));
+        Optional.ofNullable(s.presencePenalty()).ifPresent(params::presencePenalty);
+        Optional.ofNullable(s.frequencyPenalty()).ifPresent(params::frequencyPenalty);
+        Optional.ofNullable(s.n()).ifPresent(v -> params.n(v.longValue()));
+        if (!s.stop().isEmpty()) {
+            params.stopOfStrings(s.stop());
+        }
+        if (!s.logitBias().isEmpty()) {
+            ChatCompletionCreateParams.LogitBias.Builder bias = ChatCompletionCreateParams.LogitBias.builder();
+            s.logitBias().forEach((token, value) -> bias.putAdditionalProperty(token, JsonValue.from(value)));
+            params.logitBias(bias.build());
+        }
+        ChatCompletion reply = client.chat().completions().create(params.build());
+        List<LlmChoice> choices = new ArrayList<>();
+        for (ChatCompletion.Choice choice : choicesOf(reply._choices())) {
+            String text = choice._message().asKnown().flatMap(ChatCompletionMessage::content).orElse("");
+            choices.add(new LlmChoice(text, finishReason(choice._finishReason())));
+        }
+        return new Reply(choices, reply._usage().asKnown());
+    }
+
+    private Reply completion(String prompt, Sampling s) {
+        CompletionCreateParams.Builder params = CompletionCreateParams.builder().model(model).prompt(prompt);
+        Optional.ofNullable(s.temperature()).ifPresent(params::temperature);
+        Optional.ofNullable(s.topP()).ifPresent(params::topP);
+        Optional.ofNullable(s.maxTokens()).ifPresent(v -> params.maxTokens(v.longValue()));
+        Optional.ofNullable(s.presencePenalty()).ifPresent(params::presencePenalty);
+        Optional.ofNullable(s.frequencyPenalty()).ifPresent(params::frequencyPenalty);
+        Optional.ofNullable(s.n()).ifPresent(v -> params.n(v.longValue()));
+        if (!s.stop().isEmpty()) {
+            params.stopOfStrings(s.stop());
+        }
+        if (!s.logitBias().isEmpty()) {
+            CompletionCreateParams.LogitBias.Builder bias = CompletionCreateParams.LogitBias.builder();
+            s.logitBias().forEach((token, value) -> bias.putAdditionalProperty(token, JsonValue.from(value)));
+            params.logitBias(bias.build());
+        }
+        Completion reply = client.completions().create(params.build());
+        List<LlmChoice> choices = new ArrayList<>();
+        for (CompletionChoice choice : choicesOf(reply._choices())) {
+            String text = choice._text().asKnown().orElse("");
+            choices.add(new LlmChoice(text, finishReason(choice._finishReason())));
+        }
+        return new Reply(choices, reply._usage().asKnown());
+    }
+
+    private static <T> List<T> choicesOf(JsonField<List<T>> field) {
+        List<T> choices = field.asKnown().orElse(List.of());
+        if (choices.isEmpty()) {
+            throw new Failure.MalformedReply("the reply has no choices");
+        }
+        return choices;
+    }
+
+    /** Servers send values beyond OpenAI's enum (vLLM's "abort") or null; keep whatever string came. */
+    private static String finishReason(JsonField<?> field) {
+        return field.asKnown().map(String::valueOf).or(field::asString).orElse(null);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+
+    /** What one successful attempt returned; usage is empty when the server did not report it. */
+    record Reply(List<LlmChoice> choices, Optional<CompletionUsage> usage) {
+    }
+}
