@@ -4,7 +4,6 @@ import io.selfinstruct.generate.InstanceParser.Example;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,14 +23,14 @@ public final class InstanceFilter {
      */
     public static Result apply(List<Example> examples, int maxInstances, Random random) {
         List<Example> valid = new ArrayList<>();
-        List<RejectReason> dropped = new ArrayList<>();
+        List<Dropped> dropped = new ArrayList<>();
         for (Example e : examples) {
             if (e.output().isBlank()) {
-                dropped.add(RejectReason.EMPTY_OUTPUT);
+                dropped.add(new Dropped(e, RejectReason.EMPTY_OUTPUT));
             } else if (e.input().strip().equals(e.output().strip())) {
-                dropped.add(RejectReason.INPUT_EQUALS_OUTPUT);
+                dropped.add(new Dropped(e, RejectReason.INPUT_EQUALS_OUTPUT));
             } else if (e.input().strip().endsWith(":") || e.output().strip().endsWith(":")) {
-                dropped.add(RejectReason.ENDS_WITH_COLON);
+                dropped.add(new Dropped(e, RejectReason.ENDS_WITH_COLON));
             } else {
                 valid.add(e);
             }
@@ -45,9 +44,14 @@ public final class InstanceFilter {
                 }
             }
         }
-        List<Example> unique = new ArrayList<>(new LinkedHashSet<>(valid));
-        for (int i = unique.size(); i < valid.size(); i++) {
-            dropped.add(RejectReason.DUPLICATE_INSTANCE);
+        List<Example> unique = new ArrayList<>();
+        var seen = new java.util.HashSet<Example>();
+        for (Example e : valid) {
+            if (seen.add(e)) {
+                unique.add(e);
+            } else {
+                dropped.add(new Dropped(e, RejectReason.DUPLICATE_INSTANCE));
+            }
         }
         if (unique.isEmpty()) {
             return new Result(List.of(), dropped, RejectReason.NO_VALID_INSTANCES);
@@ -59,6 +63,9 @@ public final class InstanceFilter {
         return new Result(List.copyOf(unique), List.copyOf(dropped), null);
     }
 
-    public record Result(List<Example> kept, List<RejectReason> dropped, RejectReason taskRejection) {
+    public record Result(List<Example> kept, List<Dropped> dropped, RejectReason taskRejection) {
+    }
+
+    public record Dropped(Example example, RejectReason reason) {
     }
 }

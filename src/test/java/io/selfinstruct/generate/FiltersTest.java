@@ -44,7 +44,7 @@ class FiltersTest {
                 new Example("Input:", "y"), new Example("", "ok")), 5, new Random(1));
         assertThat(result.taskRejection()).isNull();
         assertThat(result.kept()).containsExactly(new Example("a", "b"), new Example("", "ok"));
-        assertThat(result.dropped()).containsExactlyInAnyOrder(RejectReason.INPUT_EQUALS_OUTPUT,
+        assertThat(result.dropped()).extracting(InstanceFilter.Dropped::reason).containsExactlyInAnyOrder(RejectReason.INPUT_EQUALS_OUTPUT,
                 RejectReason.EMPTY_OUTPUT, RejectReason.ENDS_WITH_COLON, RejectReason.DUPLICATE_INSTANCE);
     }
 

@@ -1,0 +1,88 @@
+package io.selfinstruct.generate;
+
+import io.selfinstruct.llm.LlmSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A batch's settings with every default filled in; stored with the batch as JSON so a resumed batch runs as
+ * it started. Defaults are the reference generators' values.
+ */
+public record BatchConfig(
+        String mode,
+        String seedSet,
+        String model,
+        String api,
+        String baseUrl,
+        int targetInstructions,
+        int concurrency,
+        int requestsPerMinute,
+        int tokensPerMinute,
+        double temperature,
+        double topP,
+        int maxTokens,
+        double presencePenalty,
+        double frequencyPenalty,
+        Double maxCostUsd,
+        String language,
+        long randomSeed,
+        double rougeThreshold,
+        int minLength,
+        int maxLength,
+        List<String> blocklist,
+        boolean capitalize,
+        boolean classificationOnly,
+        int machineInstructionsPerPrompt,
+        int maxInstancesPerInstruction) {
+
+    public static final String SELF_INSTRUCT = "self-instruct";
+    public static final String ALPACA = "alpaca";
+    /** Instructions shown in a step-1 prompt; seed examples in an Alpaca prompt. */
+    public static final int PROMPT_INSTRUCTIONS = 8;
+    public static final int ALPACA_PROMPT_SEEDS = 3;
+
+    public boolean alpaca() {
+        return ALPACA.equals(mode);
+    }
+
+    public static BatchConfig resolve(BatchRequest r, LlmSettings llm) {
+        String mode = r.mode() == null ? SELF_INSTRUCT : r.mode();
+        boolean alpaca = ALPACA.equals(mode);
+        String language = r.language() == null ? "en" : r.language();
+        boolean zh = language.equals("zh");
+        List<String> blocklist = r.blocklist();
+        if (blocklist == null) {
+            blocklist = new ArrayList<>(zh ? InstructionFilter.CHINESE_BLOCKLIST : InstructionFilter.SELF_INSTRUCT_BLOCKLIST);
+            if (alpaca && !zh) {
+                blocklist.addAll(InstructionFilter.ALPACA_EXTRA_BLOCKLIST);
+            }
+        }
+        return new BatchConfig(
+                mode,
+                r.seedSet() == null ? (zh ? "zh" : "default") : r.seedSet(),
+                r.model() == null ? llm.model() : r.model(),
+                r.api() == null ? llm.api().name().toLowerCase(java.util.Locale.ROOT) : r.api(),
+                r.baseUrl() == null ? llm.baseUrl() : r.baseUrl(),
+                r.targetInstructions(),
+                r.concurrency() == null ? llm.concurrency() : r.concurrency(),
+                r.requestsPerMinute() == null ? llm.requestsPerMinute() : r.requestsPerMinute(),
+                r.tokensPerMinute() == null ? llm.tokensPerMinute() : r.tokensPerMinute(),
+                r.temperature() == null ? (alpaca ? 1.0 : 0.7) : r.temperature(),
+                r.topP() == null ? (alpaca ? 1.0 : 0.5) : r.topP(),
+                r.maxTokens() == null ? (alpaca ? 3072 : 1024) : r.maxTokens(),
+                r.presencePenalty() == null ? (alpaca ? 0.0 : 2.0) : r.presencePenalty(),
+                r.frequencyPenalty() == null ? 0.0 : r.frequencyPenalty(),
+                r.maxCostUsd(),
+                language,
+                r.randomSeed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : r.randomSeed(),
+                r.rougeThreshold() == null ? 0.7 : r.rougeThreshold(),
+                r.minLength() == null ? (zh ? 5 : 3) : r.minLength(),
+                r.maxLength() == null ? (zh ? 300 : 150) : r.maxLength(),
+                List.copyOf(blocklist),
+                Boolean.TRUE.equals(r.capitalize()),
+                Boolean.TRUE.equals(r.classificationOnly()),
+                r.machineInstructionsPerPrompt() == null ? 2 : r.machineInstructionsPerPrompt(),
+                r.maxInstancesPerInstruction() == null ? 5 : r.maxInstancesPerInstruction());
+    }
+}

@@ -1,0 +1,42 @@
+package io.selfinstruct.generate;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * The body of {@code POST /api/batches}. Everything but {@code targetInstructions} is optional; {@link
+ * BatchConfig#resolve} fills in the method's original values (per mode and language) and the service defaults.
+ */
+public record BatchRequest(
+        @Pattern(regexp = "self-instruct|alpaca", message = "must be self-instruct or alpaca") String mode,
+        @Size(max = 100) String seedSet,
+        @Size(max = 200) String model,
+        @Pattern(regexp = "chat|completions", message = "must be chat or completions") String api,
+        @Size(max = 1000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL") String baseUrl,
+        @NotNull(message = "is required") @Min(1) @Max(1_000_000) Integer targetInstructions,
+        @Min(1) @Max(256) Integer concurrency,
+        @Min(0) Integer requestsPerMinute,
+        @Min(0) Integer tokensPerMinute,
+        @DecimalMin("0") @DecimalMax("2") Double temperature,
+        @DecimalMin("0") @DecimalMax("1") Double topP,
+        @Min(1) @Max(100_000) Integer maxTokens,
+        @DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
+        @DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty,
+        @DecimalMin("0") Double maxCostUsd,
+        @Pattern(regexp = "en|zh", message = "must be en or zh") String language,
+        Long randomSeed,
+        @DecimalMin("0") @DecimalMax("1") Double rougeThreshold,
+        @Min(0) Integer minLength,
+        @Min(1) Integer maxLength,
+        @Size(max = 500) List<@Size(min = 1, max = 100) String> blocklist,
+        Boolean capitalize,
+        Boolean classificationOnly,
+        @Min(0) @Max(8) Integer machineInstructionsPerPrompt,
+        @Min(1) @Max(5) Integer maxInstancesPerInstruction) {
+}

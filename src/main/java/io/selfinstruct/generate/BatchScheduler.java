@@ -1,0 +1,160 @@
+package io.selfinstruct.generate;
+
+import io.selfinstruct.llm.LlmApi;
+import io.selfinstruct.llm.LlmClient;
+import io.selfinstruct.llm.LlmSession;
+import io.selfinstruct.pool.Admission;
+import io.selfinstruct.seed.SeedSets;
+import jakarta.annotation.PreDestroy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Claims batches and keeps their claims alive. Several instances may share one PostgreSQL: a claim is a single
+ * conditional UPDATE (take the batch only if nobody holds it or the holder's heartbeat is stale), which the
+ * database applies atomically, so two instances never run the same batch. A run whose heartbeat finds the batch
+ * paused, cancelled or claimed by someone else stops.
+ */
+@Component
+public class BatchScheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchScheduler.class);
+
+    private final JdbcTemplate jdbc;
+    private final Batches batches;
+    private final BatchRepository repository;
+    private final BatchStore store;
+    private final LlmClient llm;
+    private final PromptTemplates prompts;
+    private final Admission admission;
+    private final SeedSets seedSets;
+    private final BatchProperties properties;
+    private final String instanceId;
+    private final Map<Long, BatchRun> running = new ConcurrentHashMap<>();
+    private final ExecutorService runs = Executors.newCachedThreadPool();
+
+    public BatchScheduler(JdbcTemplate jdbc, Batches batches, BatchRepository repository, BatchStore store,
+            LlmClient llm, PromptTemplates prompts, Admission admission, SeedSets seedSets,
+            BatchProperties properties, @Value("${selfinstruct.data-dir}") Path dataDir) {
+        this.jdbc = jdbc;
+        this.batches = batches;
+        this.repository = repository;
+        this.store = store;
+        this.llm = llm;
+        this.prompts = prompts;
+        this.admission = admission;
+        this.seedSets = seedSets;
+        this.properties = properties;
+        this.instanceId = properties.instanceId() != null && !properties.instanceId().isBlank()
+                ? properties.instanceId() : storedInstanceId(dataDir);
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Scheduled(fixedDelayString = "${selfinstruct.batches.poll-interval:1s}")
+    public void tick() {
+        heartbeat();
+        claim();
+    }
+
+    private void heartbeat() {
+        Timestamp now = Timestamp.from(Instant.now());
+        running.forEach((id, run) -> {
+            int alive = jdbc.update("update batch set heartbeat_at = ? where id = ? and claimed_by = ? "
+                    + "and status = 'RUNNING'", now, id, instanceId);
+            if (alive == 0) {
+                log.info("Batch {} is no longer RUNNING here (paused, cancelled or taken over): stopping", id);
+                run.halt();
+            }
+        });
+    }
+
+    private void claim() {
+        int free = properties.maxRunning() - running.size();
+        if (free <= 0) {
+            return;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        Timestamp stale = Timestamp.from(Instant.now().minus(properties.claimTimeout()));
+        List<Long> claimable = jdbc.queryForList("select id from batch where status in ('QUEUED', 'RUNNING') and "
+                + "(claimed_by is null or claimed_by = ? or heartbeat_at < ?) order by id", Long.class, instanceId, stale);
+        for (Long id : claimable) {
+            if (free == 0) {
+                return;
+            }
+            if (running.containsKey(id)) {
+                continue;
+            }
+            int claimed = jdbc.update("update batch set claimed_by = ?, heartbeat_at = ?, status = 'RUNNING', "
+                    + "status_reason = null, started_at = coalesce(started_at, ?), updated_at = ? where id = ? "
+                    + "and status in ('QUEUED', 'RUNNING') and (claimed_by is null or claimed_by = ? or heartbeat_at < ?)",
+                    instanceId, now, now, now, id, instanceId, stale);
+            if (claimed == 1) {
+                start(id);
+                free--;
+            }
+        }
+    }
+
+    private void start(long id) {
+        Batch batch = repository.findById(id).orElseThrow();
+        BatchConfig config = batches.config(batch);
+        LlmSession session = llm.open(llm.defaults().withBatchId(id).withModel(config.model())
+                .withApi(LlmApi.parse(config.api())).withBaseUrl(config.baseUrl())
+                .withConcurrency(config.concurrency())
+                .withRateLimits(config.requestsPerMinute(), config.tokensPerMinute())
+                .withMaxCostUsd(config.maxCostUsd()));
+        BatchRun run = new BatchRun(id, instanceId, config, store, session, prompts, admission,
+                seedSets.tasks(config.seedSet()));
+        running.put(id, run);
+        runs.submit(() -> {
+            try {
+                run.run();
+            } finally {
+                running.remove(id);
+            }
+        });
+    }
+
+    /** A clean shutdown stops the runs and releases their claims; they stay RUNNING and resume at next start. */
+    @PreDestroy
+    void shutdown() throws InterruptedException {
+        running.values().forEach(BatchRun::halt);
+        runs.shutdown();
+        runs.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static String storedInstanceId(Path dataDir) {
+        Path file = dataDir.resolve("instance-id");
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            String id = UUID.randomUUID().toString();
+            Files.createDirectories(dataDir);
+            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+            return id;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create " + file, e);
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.selfinstruct.generate;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import io.selfinstruct.seed.SeedTaskLine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+
+/**
+ * The prompts of each step, from the resource files under {@code prompts/<language>/}. The same text serves both
+ * call modes: the completions API gets it as the raw prompt, the chat API inside a message asking to continue it.
+ */
+@Component
+public class PromptTemplates {
+
+    public static final List<String> LANGUAGES = List.of("en", "zh");
+
+    private final Jinjava jinja = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
+    private final Map<String, Map<String, String>> byLanguage;
+
+    public PromptTemplates() {
+        this.byLanguage = Map.of("en", load("en"), "zh", load("zh"));
+    }
+
+    /**
+     * Step 1: the header and the shown instructions numbered 1..n, ending with "n+1." for the model to continue.
+     * Instructions are whitespace-collapsed and lose a trailing colon, as in the reference.
+     */
+    public String instructions(String language, List<String> shown, boolean classificationOnly) {
+        StringBuilder prompt = new StringBuilder(template(language,
+                classificationOnly ? "instructions_header_classification" : "instructions_header").strip());
+        prompt.append('\n');
+        for (int i = 0; i < shown.size(); i++) {
+            prompt.append(i + 1).append(". ").append(forPrompt(shown.get(i))).append('\n');
+        }
+        return prompt.append(shown.size() + 1).append('.').toString();
+    }
+
+    /** Alpaca mode: the requirements, the seed examples as numbered {@code ###} blocks, then the next number. */
+    public String alpaca(String language, List<SeedTaskLine> seeds) {
+        StringBuilder prompt = new StringBuilder(template(language, "alpaca_header").strip()).append('\n');
+        for (int i = 0; i < seeds.size(); i++) {
+            SeedTaskLine seed = seeds.get(i);
+            SeedTaskLine.Example example = seed.instances().get(0);
+            String input = example.input().isBlank() ? "<noinput>" : example.input();
+            int n = i + 1;
+            prompt.append("###\n")
+                    .append(n).append(". Instruction: ").append(forPrompt(seed.instruction())).append('\n')
+                    .append(n).append(". Input:\n").append(input).append('\n')
+                    .append(n).append(". Output:\n").append(example.output()).append('\n');
+        }
+        return prompt.append("###\n").append(seeds.size() + 1).append(". Instruction:").toString();
+    }
+
+    /** Step 2: the few-shot Yes/No question. */
+    public String isClassification(String language, String instruction) {
+        return render(template(language, "is_classification"), instruction).stripTrailing();
+    }
+
+    /** Step 3: output-first for classification tasks, input-first otherwise. */
+    public String instances(String language, String instruction, boolean classification) {
+        String name = classification ? "instances_output_first" : "instances_input_first";
+        return render(template(language, name), instruction);
+    }
+
+    static String forPrompt(String instruction) {
+        String text = ResponseText.collapse(instruction);
+        return text.endsWith(":") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private String render(String template, String instruction) {
+        return jinja.render(template, Map.of("instruction", forPrompt(instruction)));
+    }
+
+    private String template(String language, String name) {
+        Map<String, String> templates = byLanguage.get(language);
+        if (templates == null) {
+            throw new IllegalArgumentException("no prompts for language " + language);
+        }
+        return templates.get(name);
+    }
+
+    private static Map<String, String> load(String language) {
+        List<String> names = List.of("instructions_header", "instructions_header_classification",
+                "is_classification", "instances_output_first", "instances_input_first", "alpaca_header");
+        return names.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(n -> n,
+                n -> read("prompts/" + language + "/" + n + ".txt")));
+    }
+
+    private static String read(String path) {
+        try (var in = new ClassPathResource(path).getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Missing prompt template " + path, e);
+        }
+    }
+}

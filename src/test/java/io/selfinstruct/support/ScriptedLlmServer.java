@@ -1,0 +1,130 @@
+package io.selfinstruct.support;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A local HTTP server that speaks the OpenAI wire format ({@code /v1/chat/completions} and {@code /v1/completions})
+ * and answers from a script: a function from the prompt text to the completion text and finish reason. The
+ * service's real openai-java client talks to it over HTTP.
+ */
+public final class ScriptedLlmServer implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final HttpServer server;
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final Function<String, Answer> script;
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile long latencyMillis;
+
+    private ScriptedLlmServer(Function<String, Answer> script, long latencyMillis) throws IOException {
+        this.script = script;
+        this.latencyMillis = latencyMillis;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        server.createContext("/", this::handle);
+        server.setExecutor(threads);
+        server.start();
+    }
+
+    public static ScriptedLlmServer start(Function<String, Answer> script, long latencyMillis) {
+        try {
+            return new ScriptedLlmServer(script, latencyMillis);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    public int requests() {
+        return requests.get();
+    }
+
+    public void latencyMillis(long millis) {
+        this.latencyMillis = millis;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            requests.incrementAndGet();
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            boolean chat = exchange.getRequestURI().getPath().endsWith("/chat/completions");
+            String prompt;
+            if (chat) {
+                JsonNode messages = body.get("messages");
+                prompt = messages.get(messages.size() - 1).get("content").asString();
+            } else {
+                JsonNode p = body.get("prompt");
+                prompt = p.isArray() ? p.get(0).asString() : p.asString();
+            }
+            Answer answer = script.apply(prompt);
+            if (latencyMillis > 0) {
+                Thread.sleep(latencyMillis);
+            }
+            ObjectNode response = JSON.createObjectNode();
+            response.put("id", "cmpl-" + requests.get());
+            response.put("object", chat ? "chat.completion" : "text_completion");
+            response.put("created", System.currentTimeMillis() / 1000);
+            response.put("model", body.path("model").asString("scripted"));
+            ObjectNode choice = response.putArray("choices").addObject();
+            choice.put("index", 0);
+            if (chat) {
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", answer.text());
+            } else {
+                choice.put("text", answer.text());
+                choice.putNull("logprobs");
+            }
+            choice.put("finish_reason", answer.finishReason());
+            ObjectNode usage = response.putObject("usage");
+            int promptTokens = Math.max(1, prompt.length() / 4);
+            int completionTokens = Math.max(1, answer.text().length() / 4);
+            usage.put("prompt_tokens", promptTokens);
+            usage.put("completion_tokens", completionTokens);
+            usage.put("total_tokens", promptTokens + completionTokens);
+            byte[] bytes = JSON.writeValueAsBytes(response);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            byte[] bytes = ("{\"error\":{\"message\":\"" + e.getClass().getSimpleName() + "\"}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, bytes.length);
+            exchange.getResponseBody().write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    public record Answer(String text, String finishReason) {
+        public static Answer stop(String text) {
+            return new Answer(text, "stop");
+        }
+    }
+
+    /** Splits "a b c" into words, for scripts. */
+    public static List<String> words(String text) {
+        return List.of(text.strip().split("\\s+"));
+    }
+}
