@@ -17,10 +17,16 @@ final class OpenAiStub {
     }
 
     static WireMockServer start() {
-        WireMockServer server = new WireMockServer(WireMockConfiguration.options()
+        return start(true);
+    }
+
+    /** @param journal false for throughput runs: recording every request costs the stub CPU the client needs */
+    static WireMockServer start(boolean journal) {
+        WireMockConfiguration options = WireMockConfiguration.options()
                 .dynamicPort()
                 .containerThreads(80)
-                .jettyAcceptors(2));
+                .jettyAcceptors(2);
+        WireMockServer server = new WireMockServer(journal ? options : options.disableRequestJournal());
         server.start();
         return server;
     }
