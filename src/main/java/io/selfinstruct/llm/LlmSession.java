@@ -115,6 +115,12 @@ public final class LlmSession implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw cancelled(row, attempts, 0);
             }
+            if (fatal != null && attempts > 0) {
+                // another thread learnt that the batch cannot go on: stop retrying, keep what was tried
+                log.fail(row, attempts, 0, fatal.getMessage());
+                metrics.call("failed");
+                throwIfFatal();
+            }
             attempts++;
             requests.increment();
             long start = System.nanoTime();

@@ -149,6 +149,8 @@ class LlmSessionTest {
                 Arguments.of("429", aResponse().withStatus(429).withHeader("Retry-After", "1")
                         .withBody("{\"error\":{\"message\":\"Rate limit reached\"}}"), "rate_limited"),
                 Arguments.of("500", OpenAiStub.error(500, "The server had an error"), "server_error"),
+                Arguments.of("502 from a proxy", aResponse().withStatus(502).withBody("<html>Bad Gateway</html>"),
+                        "server_error"),
                 Arguments.of("slow", OpenAiStub.chatReply("late", "stop", 1, 1).withFixedDelay(2500), "timeout"),
                 Arguments.of("malformed", okJson("{\"id\": \"c\", \"choices\": [{\"mess"), "malformed"),
                 Arguments.of("no choices", okJson("{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[]}"),
