@@ -9,13 +9,12 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Writes every call to {@code llm_call}: a PENDING row when its first attempt goes out, then the outcome, so a
- * result reaches the caller only once it is stored. One row per logical call, whatever the attempts, so
- * nothing is counted twice; a call retried after a crash reuses the row its request key already has.
+ * Writes every call to {@code llm_call} once its outcome is known and before its result is handed back: one
+ * row per logical call, whatever its attempts, so nothing is counted twice. A call whose request key already
+ * has a failed row (an earlier run of the batch) updates that row instead of adding one.
  */
 final class LlmCallLog {
 
-    static final String PENDING = "PENDING";
     static final String SUCCEEDED = "SUCCEEDED";
     static final String FAILED = "FAILED";
 
@@ -29,24 +28,20 @@ final class LlmCallLog {
         this.repository = repository;
     }
 
-    /** The stored answer of a finished call with this key, if there is one. */
-    Optional<LlmResult> findSucceeded(String requestKey) {
-        return repository.findByRequestKey(requestKey)
-                .filter(call -> SUCCEEDED.equals(call.getStatus()))
-                .map(call -> new LlmResult(choicesOf(call), call.getPromptTokens(), call.getCompletionTokens(),
-                        call.getCostUsd(), call.getId(), call.getAttempts(), true));
+    /** The row a call will be stored in: the key's existing row, else a new, still unsaved one. */
+    LlmCall rowFor(Long batchId, LlmRequest request, String model) {
+        return Optional.ofNullable(request.requestKey())
+                .flatMap(repository::findByRequestKey)
+                .orElseGet(() -> new LlmCall(batchId, request.step(), request.requestKey(), model, request.prompt()));
     }
 
-    LlmCall begin(Long batchId, LlmRequest request, String model) {
-        LlmCall call = request.requestKey() == null ? null
-                : repository.findByRequestKey(request.requestKey()).orElse(null);
-        if (call == null) {
-            call = new LlmCall(batchId, request.step(), request.requestKey(), model, request.prompt());
-        } else {
-            call.setStatus(PENDING);
-            call.setError(null);
+    /** The stored answer of a row that already succeeded, as a result; empty for any other row. */
+    Optional<LlmResult> replay(LlmCall call) {
+        if (!SUCCEEDED.equals(call.getStatus())) {
+            return Optional.empty();
         }
-        return repository.save(call);
+        return Optional.of(new LlmResult(choicesOf(call), call.getPromptTokens(), call.getCompletionTokens(),
+                call.getCostUsd(), call.getId(), call.getAttempts(), true));
     }
 
     /** @param attempts attempts of this run; a reused row adds them to those it already had */

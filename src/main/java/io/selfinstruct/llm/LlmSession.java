@@ -68,12 +68,11 @@ public final class LlmSession implements AutoCloseable {
      * @throws LlmException.Cancelled        the thread was interrupted; its interrupt flag stays set
      */
     public LlmResult call(LlmRequest request) {
-        if (request.requestKey() != null) {
-            Optional<LlmResult> stored = log.findSucceeded(request.requestKey());
-            if (stored.isPresent()) {
-                metrics.call("replayed");
-                return stored.get();
-            }
+        LlmCall row = log.rowFor(settings.batchId(), request, settings.model());
+        Optional<LlmResult> stored = log.replay(row);
+        if (stored.isPresent()) {
+            metrics.call("replayed");
+            return stored.get();
         }
         throwIfFatal();
         try {
@@ -97,7 +96,7 @@ public final class LlmSession implements AutoCloseable {
             }
             LlmResult result = null;
             try {
-                result = attempt(request, promptEstimate + completionEstimate);
+                result = attempt(row, request, promptEstimate + completionEstimate);
                 return result;
             } finally {
                 budget.settle(worstCase, result == null ? 0 : result.costUsd());
@@ -107,8 +106,7 @@ public final class LlmSession implements AutoCloseable {
         }
     }
 
-    private LlmResult attempt(LlmRequest request, long tokenEstimate) {
-        LlmCall row = null;
+    private LlmResult attempt(LlmCall row, LlmRequest request, long tokenEstimate) {
         int attempts = 0;
         int malformed = 0;
         while (true) {
@@ -117,8 +115,11 @@ public final class LlmSession implements AutoCloseable {
             } catch (InterruptedException e) {
                 throw cancelled(row, attempts, 0);
             }
-            if (row == null) {
-                row = log.begin(settings.batchId(), request, settings.model());
+            if (fatal != null && attempts > 0) {
+                // another thread learnt that the batch cannot go on: stop retrying, keep what was tried
+                log.fail(row, attempts, 0, fatal.getMessage());
+                metrics.call("failed");
+                throwIfFatal();
             }
             attempts++;
             requests.increment();
@@ -163,7 +164,7 @@ public final class LlmSession implements AutoCloseable {
                 }
                 continue;
             } catch (RuntimeException e) {
-                // not a failure of the server: a fault here, stored so the row does not stay PENDING
+                // not a failure of the server but a fault here; the attempt was still made, so it is stored
                 log.fail(row, attempts, elapsed(start, true), scrub(String.valueOf(e)));
                 metrics.call("failed");
                 throw e;
@@ -219,11 +220,11 @@ public final class LlmSession implements AutoCloseable {
         return Duration.ofMillis(capped / 2 + random.nextLong(capped / 2 + 1));
     }
 
-    /** Stores the interruption on the call, if it started, without letting the interrupt break that write. */
+    /** Stores the interruption on the call, if it sent anything, without letting the interrupt break that write. */
     private LlmException.Cancelled cancelled(LlmCall row, int attempts, long latencyMs) {
         Thread.interrupted();
         try {
-            if (row != null) {
+            if (attempts > 0) {
                 log.fail(row, attempts, latencyMs, "interrupted after " + attempts + " attempts");
                 metrics.call("failed");
             }

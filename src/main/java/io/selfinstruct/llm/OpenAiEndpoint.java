@@ -13,6 +13,7 @@ import com.openai.models.completions.CompletionChoice;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.completions.CompletionUsage;
 import io.selfinstruct.llm.LlmResult.LlmChoice;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +43,9 @@ final class OpenAiEndpoint implements AutoCloseable {
                         .write(settings.requestTimeout())
                         .request(settings.requestTimeout())
                         .build())
+                // keep a warm connection per slot: reconnecting per request costs latency under concurrency
                 .maxIdleConnections(Math.max(5, settings.concurrency()))
+                .keepAliveDuration(Duration.ofMinutes(5))
                 .build();
     }
 
