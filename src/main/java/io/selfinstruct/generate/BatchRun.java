@@ -213,8 +213,9 @@ final class BatchRun implements Runnable {
                 String reason = filter.check(task.instruction()).map(RejectReason::code).orElse(null);
                 if (reason == null) {
                     var instances = InstanceFilter.apply(List.of(new Example(task.input(), task.output())), 1, random);
-                    reason = instances.taskRejection() != null ? instances.taskRejection().code()
-                            : instances.dropped().isEmpty() ? null : instances.dropped().get(0).reason().code();
+                    // one instance per task: its own reason says more than "no valid instances"
+                    reason = !instances.dropped().isEmpty() ? instances.dropped().get(0).reason().code()
+                            : instances.taskRejection() == null ? null : instances.taskRejection().code();
                 }
                 candidates.add(new Candidate(task.instruction(), reason, null,
                         List.of(new Candidate.Example(task.input(), task.output()))));

@@ -109,7 +109,13 @@ public class BatchScheduler {
                     + "and status in ('QUEUED', 'RUNNING') and (claimed_by is null or claimed_by = ? or heartbeat_at < ?)",
                     instanceId, now, now, now, id, instanceId, stale);
             if (claimed == 1) {
-                start(id);
+                try {
+                    start(id);
+                } catch (RuntimeException e) {
+                    log.error("Batch {} cannot start", id, e);
+                    jdbc.update("update batch set status = 'FAILED', error = ?, claimed_by = null, finished_at = ?, "
+                            + "updated_at = ? where id = ?", "cannot start: " + e.getMessage(), now, now, id);
+                }
                 free--;
             }
         }
