@@ -78,6 +78,7 @@ class LlmRateLimitTest {
         }
 
         int sent = server.findAll(postRequestedFor(urlEqualTo(OpenAiStub.CHAT))).size();
+        System.out.printf("llm rate limit, 60/min for 30 s against a 200 ms server: %d requests sent%n", sent);
         assertThat(sent).isBetween(28, 32);
         // every answered call has its row; the stop may cut one call off, stored as FAILED
         assertThat(calls.findAll()).filteredOn(c -> c.getStatus().equals("SUCCEEDED")).hasSize(succeeded.get());
@@ -94,9 +95,9 @@ class LlmRateLimitTest {
             quiet.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
                     .willReturn(OpenAiStub.chatReply("ok", "stop", 10, 2).withFixedDelay(200)));
             LlmSettings settings = client.defaults().withBaseUrl(OpenAiStub.baseUrl(quiet));
-            requestsPerSecond(settings.withConcurrency(16), 32); // warm up the client, the stub and the database
+            requestsPerSecond(settings.withConcurrency(16), 64); // warm up the client, the stub and the database
             one = requestsPerSecond(settings.withConcurrency(1), 8);
-            sixteen = requestsPerSecond(settings.withConcurrency(16), 128);
+            sixteen = requestsPerSecond(settings.withConcurrency(16), 160);
         } finally {
             quiet.stop();
         }

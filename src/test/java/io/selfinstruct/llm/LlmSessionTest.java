@@ -15,6 +15,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.selfinstruct.generate.Batch;
+import io.selfinstruct.generate.BatchRepository;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +45,8 @@ class LlmSessionTest {
     LlmCallRepository calls;
     @Autowired
     LlmClient springClient;
+    @Autowired
+    BatchRepository batches;
 
     SimpleMeterRegistry registry;
     LlmClient client;
@@ -333,6 +337,48 @@ class LlmSessionTest {
         server.verify(5, postRequestedFor(urlEqualTo(OpenAiStub.CHAT)));
         assertThat(calls.findAll()).hasSize(5).allSatisfy(row -> assertThat(row.getCostUsd()).isEqualTo(0.01));
         assertThat(registry.get("llm.calls").tag("outcome", "budget_reached").counter().count()).isEqualTo(15);
+    }
+
+    @Test
+    void aResumedBatchCountsWhatItSpentBeforeAgainstItsBudget() {
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT)).willReturn(OpenAiStub.chatReply("x", "length", 20, 1)));
+        Long batchId = batches.save(new Batch("self-instruct", "default", "cent-model", "chat", null, "en", 10, "{}"))
+                .getId();
+        LlmCall earlier = new LlmCall(batchId, "s", "spent", "cent-model", "p");
+        earlier.setStatus("SUCCEEDED");
+        earlier.setCostUsd(0.04);
+        calls.save(earlier);
+        Sampling oneToken = new Sampling(null, null, 1, null, null, null, null, null);
+
+        try (LlmSession llm = client.open(client.defaults().withBatchId(batchId).withModel("cent-model")
+                .withMaxCostUsd(0.05))) {
+            assertThat(llm.spentUsd()).isCloseTo(0.04, org.assertj.core.data.Offset.offset(1e-9));
+            llm.call(new LlmRequest("s", "resumed:1", "p", oneToken));
+            assertThatThrownBy(() -> llm.call(new LlmRequest("s", "resumed:2", "p", oneToken)))
+                    .isInstanceOf(LlmException.BudgetReached.class);
+        }
+        server.verify(1, postRequestedFor(urlEqualTo(OpenAiStub.CHAT)));
+        assertThat(calls.findByBatchIdOrderById(batchId)).hasSize(2);
+    }
+
+    @Test
+    void noMoreCallsThanTheConcurrencyAreInFlightAtOnce() throws Exception {
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
+                .willReturn(OpenAiStub.chatReply("ok", "stop", 1, 1).withFixedDelay(200)));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        long start = System.nanoTime();
+        try (LlmSession llm = client.open(client.defaults().withConcurrency(2))) {
+            List<Future<LlmResult>> futures = Stream.iterate(0, i -> i + 1).limit(8)
+                    .map(i -> pool.submit(() -> llm.call(new LlmRequest("s", null, "p", null)))).toList();
+            for (Future<LlmResult> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // 8 calls two at a time take four rounds of 200 ms; eight at a time would take one
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+        server.verify(8, postRequestedFor(urlEqualTo(OpenAiStub.CHAT)));
     }
 
     @Test
