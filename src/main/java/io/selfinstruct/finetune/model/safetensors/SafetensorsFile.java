@@ -150,11 +150,15 @@ public final class SafetensorsFile implements AutoCloseable {
      * exceeds {@link #MAX_BLOCK_BYTES} are read in blocks of rows and concatenated by the engine.
      */
     public NDArray load(String name, NDManager manager, DataType target) {
+        return load(name, manager, target, MAX_BLOCK_BYTES);
+    }
+
+    NDArray load(String name, NDManager manager, DataType target, long maxBlockBytes) {
         TensorInfo info = info(name);
         Shape shape = new Shape(info.shape());
         long rows = info.shape().length == 0 ? 1 : info.shape()[0];
         long rowElements = rows == 0 ? 0 : info.elementCount() / rows;
-        long rowsPerBlock = Math.max(1, MAX_BLOCK_BYTES / Math.max(1, rowElements * 4));
+        long rowsPerBlock = Math.max(1, maxBlockBytes / Math.max(1, rowElements * 4));
         if (rows <= rowsPerBlock || info.shape().length == 0) {
             return loadRows(info, 0, rows, shape, manager, target);
         }
