@@ -67,7 +67,7 @@ class GeneratorTest {
         try (LlamaModel other = LlamaLoader.load(rope.modelDir(), Device.cpu(), DataType.FLOAT32)) {
             PeftAdapter.apply(rope.adapterDir(), other);
             Generator g = new Generator(other, tokenizer::decode);
-            GenerationOptions options = GenerationOptions.greedy(40, Set.of());
+            GenerationOptions options = GenerationOptions.greedy(24, Set.of());
             assertArrayEquals(g.generate(prompt, options.withCache(false)).tokenIds(),
                     g.generate(prompt, options).tokenIds());
         }
