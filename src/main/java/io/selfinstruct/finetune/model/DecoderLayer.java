@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -129,8 +130,7 @@ public final class DecoderLayer {
 
     /** The transformers module path of a projection, e.g. {@code model.layers.3.self_attn.q_proj}. */
     public static String modulePath(int layer, String projection) {
-        String block = projection.endsWith("_proj") && java.util.Arrays.asList(MLP).contains(projection)
-                ? "mlp" : "self_attn";
+        String block = List.of(MLP).contains(projection) ? "mlp" : "self_attn";
         return "model.layers." + layer + "." + block + "." + projection;
     }
 

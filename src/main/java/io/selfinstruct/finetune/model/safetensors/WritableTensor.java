@@ -1,7 +1,6 @@
 package io.selfinstruct.finetune.model.safetensors;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -15,9 +14,7 @@ public record WritableTensor(SafetensorsDtype dtype, long[] shape, ByteBuffer by
             case FLOAT16 -> SafetensorsDtype.F16;
             default -> throw new IllegalArgumentException("cannot write " + array.getDataType() + " tensors");
         };
-        NDArray contiguous = array.getDataType() == DataType.FLOAT32 || array.getDataType() == DataType.FLOAT16
-                ? array : array.toType(DataType.FLOAT32, false);
-        ByteBuffer host = contiguous.toByteBuffer().order(ByteOrder.nativeOrder());
+        ByteBuffer host = array.toByteBuffer().order(ByteOrder.nativeOrder());
         ByteBuffer little = ByteBuffer.allocate(host.remaining()).order(ByteOrder.LITTLE_ENDIAN);
         if (dtype == SafetensorsDtype.F32) {
             while (host.hasRemaining()) {
