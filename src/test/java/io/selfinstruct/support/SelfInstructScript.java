@@ -166,6 +166,11 @@ public final class SelfInstructScript implements Function<String, Answer> {
                 + pseudoWords(6, zh);
     }
 
+    /** A new random instruction, as step 1 would generate it. */
+    public String freshInstruction() {
+        return fresh(false);
+    }
+
     private String fresh(boolean zh) {
         if (zh) {
             return "请" + pseudoWords(12, true) + "。";
