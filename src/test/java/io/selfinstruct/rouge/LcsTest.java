@@ -1,0 +1,64 @@
+package io.selfinstruct.rouge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class LcsTest {
+
+    @Test
+    void handCheckedLengths() {
+        assertThat(Lcs.table(new int[] {1, 2, 3, 4}, new int[] {2, 4, 3})).isEqualTo(2);
+        assertThat(Lcs.bitParallel(new int[] {1, 2, 3, 4}, new int[] {2, 4, 3})).isEqualTo(2);
+        assertThat(Lcs.bitParallel(new int[] {}, new int[] {1})).isZero();
+        assertThat(Lcs.bitParallel(new int[] {5, 5, 5}, new int[] {5})).isEqualTo(1);
+        assertThat(Lcs.bitParallel(new int[] {1, 2, 3}, new int[] {1, 2, 3})).isEqualTo(3);
+    }
+
+    @Test
+    void bitParallelEqualsTheDpTableOnRandomSequences() {
+        SplittableRandom random = new SplittableRandom(11);
+        int[] alphabets = {1, 2, 4, 26, 1000, 100_000};
+        for (int trial = 0; trial < 3_000; trial++) {
+            int alphabet = alphabets[trial % alphabets.length];
+            int[] a = randomTokens(random, random.nextInt(301), alphabet);
+            int[] b = randomTokens(random, random.nextInt(301), alphabet);
+            int expected = Lcs.table(a, b);
+            assertThat(Lcs.bitParallel(a, b)).as("alphabet %d, lengths %d/%d", alphabet, a.length, b.length)
+                    .isEqualTo(expected);
+            assertThat(LcsPattern.of(a).lcs(b)).isEqualTo(expected);
+            assertThat(LcsPattern.of(b).lcs(a)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void wordBoundariesOfTheMultiWordVersion() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (int length : new int[] {63, 64, 65, 127, 128, 129, 191, 192, 193, 520}) {
+            for (int trial = 0; trial < 40; trial++) {
+                int[] a = randomTokens(random, length, 1 + random.nextInt(6));
+                int[] b = randomTokens(random, random.nextInt(2 * length), 1 + random.nextInt(6));
+                assertThat(LcsPattern.of(a).lcs(b)).as("pattern length %d", length).isEqualTo(Lcs.table(a, b));
+            }
+            int[] same = randomTokens(random, length, 3);
+            assertThat(LcsPattern.of(same).lcs(same)).isEqualTo(length);
+        }
+    }
+
+    @Test
+    void unknownTokensInThePatternMatchNothingButCount() {
+        LcsPattern pattern = LcsPattern.of(new int[] {-1, 3, -1, 4});
+        assertThat(pattern.length()).isEqualTo(4);
+        assertThat(pattern.lcs(new int[] {3, 4, 0})).isEqualTo(2);
+        assertThat(pattern.lcs(new int[] {0, 1, 2})).isZero();
+    }
+
+    static int[] randomTokens(SplittableRandom random, int length, int alphabet) {
+        int[] tokens = new int[length];
+        for (int i = 0; i < length; i++) {
+            tokens[i] = random.nextInt(alphabet);
+        }
+        return tokens;
+    }
+}
