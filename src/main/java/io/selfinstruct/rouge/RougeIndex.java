@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
 public final class RougeIndex {
 
     private static final int PARALLEL_MIN_PAIRS = 2048;
+    private static final int CHUNK = 1024;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final RougeTokenizer tokenizer;
@@ -39,6 +40,7 @@ public final class RougeIndex {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     private int[][] items = new int[256][];
+    private int[] lengths = new int[256];
     private String[] texts = new String[256];
     private Postings[] postings = new Postings[1024];
     private int size;
@@ -63,9 +65,11 @@ public final class RougeIndex {
             int id = size;
             if (id == items.length) {
                 items = Arrays.copyOf(items, id * 2);
+                lengths = Arrays.copyOf(lengths, id * 2);
                 texts = Arrays.copyOf(texts, id * 2);
             }
             items[id] = tokens;
+            lengths[id] = tokens.length;
             texts[id] = text;
             int[] distinct = tokens.clone();
             Arrays.sort(distinct);
@@ -123,10 +127,14 @@ public final class RougeIndex {
             int n = size;
             double[] scores = new double[n];
             if (query.length > 0) {
-                LcsPattern pattern = LcsPattern.of(query);
-                int[][] pool = items;
-                IntStream.range(0, n).parallel().forEach(id -> scores[id] =
-                        RougeScore.fmeasure(pattern.lcs(pool[id]), query.length, pool[id].length));
+                int vocabularySize = vocabulary.size();
+                IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(chunk -> {
+                    try (QueryLcs lcs = new QueryLcs(query, vocabularySize)) {
+                        for (int id = chunk * CHUNK; id < Math.min(n, (chunk + 1) * CHUNK); id++) {
+                            scores[id] = RougeScore.fmeasure(lcs.of(items[id]), query.length, items[id].length);
+                        }
+                    }
+                });
             }
             double max = 0;
             for (double score : scores) {
@@ -183,16 +191,27 @@ public final class RougeIndex {
             if (survivors.length == 0) {
                 return false;
             }
-            LcsPattern pattern = LcsPattern.of(query);
-            int[][] pool = items;
-            double threshold = bound.threshold();
-            IntStream ids = Arrays.stream(survivors);
-            if (parallel && survivors.length >= PARALLEL_MIN_PAIRS) {
-                ids = ids.parallel();
+            int vocabularySize = vocabulary.size();
+            if (!parallel || survivors.length < PARALLEL_MIN_PAIRS) {
+                return anyAbove(query, survivors, 0, survivors.length, bound.threshold(), vocabularySize);
             }
-            return ids.anyMatch(id -> RougeScore.fmeasure(pattern.lcs(pool[id]), n, pool[id].length) > threshold);
+            return IntStream.range(0, (survivors.length + CHUNK - 1) / CHUNK).parallel().anyMatch(chunk ->
+                    anyAbove(query, survivors, chunk * CHUNK, Math.min(survivors.length, (chunk + 1) * CHUNK),
+                            bound.threshold(), vocabularySize));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    private boolean anyAbove(int[] query, int[] ids, int from, int to, double threshold, int vocabularySize) {
+        try (QueryLcs lcs = new QueryLcs(query, vocabularySize)) {
+            for (int i = from; i < to; i++) {
+                int[] item = items[ids[i]];
+                if (RougeScore.fmeasure(lcs.of(item), query.length, item.length) > threshold) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -239,7 +258,7 @@ public final class RougeIndex {
             covered += count;
             for (int p = list.firstAtOrAfter(fromId); p < list.size; p++) {
                 int id = list.ids[p];
-                int m = items[id].length;
+                int m = lengths[id];
                 if (m < shortest || m > longestAllowed) {
                     continue;
                 }
@@ -255,7 +274,7 @@ public final class RougeIndex {
         int kept = 0;
         for (int t = 0; t < touched; t++) {
             int id = scratch.touched[t];
-            if (overlap[id] + unprobed >= bound.minLcs(items[id].length, n)) {
+            if (overlap[id] + unprobed >= bound.minLcs(lengths[id], n)) {
                 survivors[kept++] = id;
             }
             overlap[id] = 0;
@@ -277,6 +296,28 @@ public final class RougeIndex {
             postings[token] = list;
         }
         return list;
+    }
+
+    /** The candidate side of the LCS: direct-indexed masks up to 64 tokens, the multi-word pattern beyond. */
+    private static final class QueryLcs implements AutoCloseable {
+        private final TokenMasks masks;
+        private final LcsPattern pattern;
+
+        QueryLcs(int[] query, int vocabularySize) {
+            this.masks = query.length <= TokenMasks.MAX_LENGTH ? TokenMasks.load(query, vocabularySize) : null;
+            this.pattern = masks == null ? LcsPattern.of(query) : null;
+        }
+
+        int of(int[] item) {
+            return masks != null ? masks.lcs(item) : pattern.lcs(item);
+        }
+
+        @Override
+        public void close() {
+            if (masks != null) {
+                masks.close();
+            }
+        }
     }
 
     /** The items holding one token, in increasing id order, with how often each holds it. */
