@@ -129,9 +129,9 @@ public final class RougeIndex {
             if (query.length > 0) {
                 int vocabularySize = vocabulary.size();
                 IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(chunk -> {
-                    try (QueryLcs lcs = new QueryLcs(query, vocabularySize)) {
+                    try (CandidateLcs lcs = new CandidateLcs(query, vocabularySize)) {
                         for (int id = chunk * CHUNK; id < Math.min(n, (chunk + 1) * CHUNK); id++) {
-                            scores[id] = RougeScore.fmeasure(lcs.of(items[id]), query.length, items[id].length);
+                            scores[id] = RougeScore.fmeasure(lcs.lcs(items[id]), query.length, items[id].length);
                         }
                     }
                 });
@@ -161,6 +161,10 @@ public final class RougeIndex {
         List<Integer> ids = new ArrayList<>(best);
         ids.sort(worstFirst.reversed());
         return ids.stream().map(id -> new Similarity.Neighbor(id, texts[id], scores[id])).toList();
+    }
+
+    int vocabularySize() {
+        return vocabulary.size();
     }
 
     int[] encode(String text) {
@@ -204,10 +208,10 @@ public final class RougeIndex {
     }
 
     private boolean anyAbove(int[] query, int[] ids, int from, int to, double threshold, int vocabularySize) {
-        try (QueryLcs lcs = new QueryLcs(query, vocabularySize)) {
+        try (CandidateLcs lcs = new CandidateLcs(query, vocabularySize)) {
             for (int i = from; i < to; i++) {
                 int[] item = items[ids[i]];
-                if (RougeScore.fmeasure(lcs.of(item), query.length, item.length) > threshold) {
+                if (RougeScore.fmeasure(lcs.lcs(item), query.length, item.length) > threshold) {
                     return true;
                 }
             }
@@ -296,28 +300,6 @@ public final class RougeIndex {
             postings[token] = list;
         }
         return list;
-    }
-
-    /** The candidate side of the LCS: direct-indexed masks up to 64 tokens, the multi-word pattern beyond. */
-    private static final class QueryLcs implements AutoCloseable {
-        private final TokenMasks masks;
-        private final LcsPattern pattern;
-
-        QueryLcs(int[] query, int vocabularySize) {
-            this.masks = query.length <= TokenMasks.MAX_LENGTH ? TokenMasks.load(query, vocabularySize) : null;
-            this.pattern = masks == null ? LcsPattern.of(query) : null;
-        }
-
-        int of(int[] item) {
-            return masks != null ? masks.lcs(item) : pattern.lcs(item);
-        }
-
-        @Override
-        public void close() {
-            if (masks != null) {
-                masks.close();
-            }
-        }
     }
 
     /** The items holding one token, in increasing id order, with how often each holds it. */

@@ -54,6 +54,27 @@ class LcsTest {
         assertThat(pattern.lcs(new int[] {0, 1, 2})).isZero();
     }
 
+    @Test
+    void directIndexedMasksEqualTheDpTableAndSurviveNestedUse() {
+        SplittableRandom random = new SplittableRandom(12);
+        for (int trial = 0; trial < 2_000; trial++) {
+            int alphabet = 1 + random.nextInt(trial % 2 == 0 ? 5 : 500);
+            int[] query = randomTokens(random, random.nextInt(65), alphabet);
+            int[] other = randomTokens(random, random.nextInt(65), alphabet);
+            int[] text = randomTokens(random, random.nextInt(200), alphabet);
+            try (TokenMasks outer = TokenMasks.load(query, alphabet)) {
+                try (TokenMasks inner = TokenMasks.load(other, alphabet)) {
+                    assertThat(inner.lcs(text)).isEqualTo(Lcs.table(other, text));
+                }
+                assertThat(outer.lcs(text)).isEqualTo(Lcs.table(query, text));
+            }
+            int[] longQuery = randomTokens(random, 65 + random.nextInt(100), alphabet);
+            try (CandidateLcs candidate = new CandidateLcs(longQuery, alphabet)) {
+                assertThat(candidate.lcs(text)).isEqualTo(Lcs.table(longQuery, text));
+            }
+        }
+    }
+
     static int[] randomTokens(SplittableRandom random, int length, int alphabet) {
         int[] tokens = new int[length];
         for (int i = 0; i < length; i++) {

@@ -29,55 +29,32 @@ import org.openjdk.jmh.infra.Blackhole;
 public class RougeBenchmark {
 
     static final int CORPUS = 50_000;
-    static final int PAIRS = 4096;
+    static final int CANDIDATES = 64;
+    static final int POOL_ITEMS = 64;
+    static final int PAIRS = CANDIDATES * POOL_ITEMS;
 
     List<String> corpus;
-    int[][] targets;
-    int[][] predictions;
-    LcsPattern[] preparedTargets;
+    int vocabularySize;
+    int[][] candidates;
+    int[][] poolItems;
 
     @Setup(Level.Trial)
     public void setUp() {
         corpus = InstructionCorpus.generate(CORPUS, 42);
         RougeIndex vocabulary = new RougeIndex(RougeTokenizer.DEFAULT);
         SplittableRandom random = new SplittableRandom(7);
-        targets = new int[PAIRS][];
-        predictions = new int[PAIRS][];
-        preparedTargets = new LcsPattern[PAIRS];
-        for (int i = 0; i < PAIRS; i++) {
-            targets[i] = vocabulary.encodeAdding(corpus.get(random.nextInt(CORPUS)));
-            predictions[i] = vocabulary.encodeAdding(corpus.get(random.nextInt(CORPUS)));
-            preparedTargets[i] = LcsPattern.of(targets[i]);
+        candidates = new int[CANDIDATES][];
+        poolItems = new int[POOL_ITEMS][];
+        for (int i = 0; i < CANDIDATES; i++) {
+            candidates[i] = vocabulary.encodeAdding(corpus.get(random.nextInt(CORPUS)));
         }
+        for (int i = 0; i < POOL_ITEMS; i++) {
+            poolItems[i] = vocabulary.encodeAdding(corpus.get(random.nextInt(CORPUS)));
+        }
+        vocabularySize = vocabulary.vocabularySize();
     }
 
-    /** The plain pair score: pattern built for every pair, as {@link RougeL#score} does. */
-    @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.SECONDS)
-    @OperationsPerInvocation(PAIRS)
-    @Warmup(iterations = 3, time = 2)
-    @Measurement(iterations = 5, time = 2)
-    public void lcsBitParallel(Blackhole sink) {
-        for (int i = 0; i < PAIRS; i++) {
-            sink.consume(Lcs.bitParallel(targets[i], predictions[i]));
-        }
-    }
-
-    /** The index's case: the candidate's pattern is built once and scanned against many pool items. */
-    @Benchmark
-    @BenchmarkMode(Mode.Throughput)
-    @OutputTimeUnit(TimeUnit.SECONDS)
-    @OperationsPerInvocation(PAIRS)
-    @Warmup(iterations = 3, time = 2)
-    @Measurement(iterations = 5, time = 2)
-    public void lcsBitParallelPrepared(Blackhole sink) {
-        for (int i = 0; i < PAIRS; i++) {
-            sink.consume(preparedTargets[i].lcs(predictions[i]));
-        }
-    }
-
-    /** rouge_score's algorithm in Java: the full (m+1) x (n+1) table. */
+    /** rouge_score's algorithm in Java: the full (m+1) x (n+1) table for every pair. */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
@@ -85,8 +62,42 @@ public class RougeBenchmark {
     @Warmup(iterations = 3, time = 2)
     @Measurement(iterations = 5, time = 2)
     public void lcsTable(Blackhole sink) {
-        for (int i = 0; i < PAIRS; i++) {
-            sink.consume(Lcs.table(targets[i], predictions[i]));
+        for (int[] candidate : candidates) {
+            for (int[] item : poolItems) {
+                sink.consume(Lcs.table(candidate, item));
+            }
+        }
+    }
+
+    /** What the index does: each candidate prepared once, then scanned against the pool items. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(PAIRS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public void lcsBitParallelIndexScan(Blackhole sink) {
+        for (int[] candidate : candidates) {
+            try (CandidateLcs lcs = new CandidateLcs(candidate, vocabularySize)) {
+                for (int[] item : poolItems) {
+                    sink.consume(lcs.lcs(item));
+                }
+            }
+        }
+    }
+
+    /** A lone pair with arbitrary token ids: the hashed pattern is built for every pair. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(PAIRS)
+    @Warmup(iterations = 3, time = 2)
+    @Measurement(iterations = 5, time = 2)
+    public void lcsBitParallelSinglePair(Blackhole sink) {
+        for (int[] candidate : candidates) {
+            for (int[] item : poolItems) {
+                sink.consume(Lcs.bitParallel(candidate, item));
+            }
         }
     }
 
