@@ -14,6 +14,8 @@ class LcsTest {
         assertThat(Lcs.bitParallel(new int[] {}, new int[] {1})).isZero();
         assertThat(Lcs.bitParallel(new int[] {5, 5, 5}, new int[] {5})).isEqualTo(1);
         assertThat(Lcs.bitParallel(new int[] {1, 2, 3}, new int[] {1, 2, 3})).isEqualTo(3);
+        // ids too large for a direct-indexed mask array take the hashed pattern
+        assertThat(Lcs.bitParallel(new int[] {3_000_000, 5, 7}, new int[] {5, 3_000_000, 7})).isEqualTo(2);
     }
 
     @Test

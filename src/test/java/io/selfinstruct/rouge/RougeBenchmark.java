@@ -86,7 +86,7 @@ public class RougeBenchmark {
         }
     }
 
-    /** A lone pair with arbitrary token ids: the hashed pattern is built for every pair. */
+    /** A lone pair: the shorter side's masks are filled in and cleared again for every pair. */
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
