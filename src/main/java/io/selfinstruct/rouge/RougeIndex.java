@@ -243,11 +243,11 @@ public final class RougeIndex {
             }
             i = j;
         }
-        Integer[] order = new Integer[distinctCount];
+        long[] order = new long[distinctCount]; // shortest postings first: (postings size, slot) in one long
         for (int i = 0; i < distinctCount; i++) {
-            order[i] = i;
+            order[i] = ((long) postings[distinct[i]].size << 32) | i;
         }
-        Arrays.sort(order, Comparator.comparingInt(i -> postings[distinct[i]].size));
+        Arrays.sort(order);
 
         int needed = n - bound.minLcs(shortest, n) + 1;
         Scratch scratch = SCRATCH.get();
@@ -256,7 +256,7 @@ public final class RougeIndex {
         int touched = 0;
         int covered = 0;
         for (int o = 0; o < distinctCount && covered < needed; o++) {
-            int slot = order[o];
+            int slot = (int) order[o];
             Postings list = postings[distinct[slot]];
             int count = counts[slot];
             covered += count;
