@@ -1,7 +1,7 @@
 package io.selfinstruct.rouge;
 
 /**
- * One candidate prepared for LCS against many texts, with the fastest algorithm its length allows: direct-indexed
+ * One candidate prepared for LCS against many texts, with the fastest algorithm it allows: direct-indexed
  * {@link TokenMasks} up to 64 tokens, the multi-word {@link LcsPattern} beyond. Thread-confined; close it to return
  * the thread's mask array.
  */
@@ -10,9 +10,8 @@ final class CandidateLcs implements AutoCloseable {
     private final TokenMasks masks;
     private final LcsPattern pattern;
 
-    /** @param vocabularySize an exclusive upper bound of every token id in the texts to be scanned */
-    CandidateLcs(int[] candidate, int vocabularySize) {
-        this.masks = candidate.length <= TokenMasks.MAX_LENGTH ? TokenMasks.load(candidate, vocabularySize) : null;
+    CandidateLcs(int[] candidate) {
+        this.masks = TokenMasks.fits(candidate) ? TokenMasks.load(candidate) : null;
         this.pattern = masks == null ? LcsPattern.of(candidate) : null;
     }
 

@@ -9,8 +9,6 @@ package io.selfinstruct.rouge;
  */
 public final class Lcs {
 
-    static final int DIRECT_ID_LIMIT = 1 << 20;
-
     private Lcs() {
     }
 
@@ -32,36 +30,16 @@ public final class Lcs {
     }
 
     /**
-     * The bit-parallel LCS. The shorter sequence becomes the bit pattern so that the number of machine words per
-     * step is as small as possible. A pattern of at most 64 tokens whose ids are all below {@value #DIRECT_ID_LIMIT}
-     * (any real vocabulary) uses this thread's direct-indexed {@link TokenMasks}; otherwise the hashed
-     * {@link LcsPattern}. Token ids must be non-negative.
+     * The bit-parallel LCS. The shorter sequence becomes the candidate side (the bit vector) so that each step needs
+     * as few machine words as possible; see {@link CandidateLcs} for which variant runs.
      */
     public static int bitParallel(int[] a, int[] b) {
         if (a.length == 0 || b.length == 0) {
             return 0;
         }
-        int[] pattern = a.length <= b.length ? a : b;
-        int[] text = pattern == a ? b : a;
-        if (pattern.length <= TokenMasks.MAX_LENGTH) {
-            int idBound = Math.max(maxId(pattern), maxId(text)) + 1;
-            if (idBound <= DIRECT_ID_LIMIT) {
-                try (TokenMasks masks = TokenMasks.load(pattern, idBound)) {
-                    return masks.lcs(text);
-                }
-            }
+        int[] candidate = a.length <= b.length ? a : b;
+        try (CandidateLcs lcs = new CandidateLcs(candidate)) {
+            return lcs.lcs(candidate == a ? b : a);
         }
-        return LcsPattern.of(pattern).lcs(text);
-    }
-
-    private static int maxId(int[] tokens) {
-        int max = 0;
-        for (int token : tokens) {
-            if (token < 0) {
-                return Integer.MAX_VALUE - 1; // not a vocabulary id: leave it to the hashed pattern
-            }
-            max = Math.max(max, token);
-        }
-        return max;
     }
 }

@@ -127,9 +127,8 @@ public final class RougeIndex {
             int n = size;
             double[] scores = new double[n];
             if (query.length > 0) {
-                int vocabularySize = vocabulary.size();
                 IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(chunk -> {
-                    try (CandidateLcs lcs = new CandidateLcs(query, vocabularySize)) {
+                    try (CandidateLcs lcs = new CandidateLcs(query)) {
                         for (int id = chunk * CHUNK; id < Math.min(n, (chunk + 1) * CHUNK); id++) {
                             scores[id] = RougeScore.fmeasure(lcs.lcs(items[id]), query.length, items[id].length);
                         }
@@ -163,10 +162,6 @@ public final class RougeIndex {
         return ids.stream().map(id -> new Similarity.Neighbor(id, texts[id], scores[id])).toList();
     }
 
-    int vocabularySize() {
-        return vocabulary.size();
-    }
-
     int[] encode(String text) {
         return vocabulary.encode(tokenizer.tokenize(text));
     }
@@ -195,20 +190,19 @@ public final class RougeIndex {
             if (survivors.length == 0) {
                 return false;
             }
-            int vocabularySize = vocabulary.size();
             if (!parallel || survivors.length < PARALLEL_MIN_PAIRS) {
-                return anyAbove(query, survivors, 0, survivors.length, bound.threshold(), vocabularySize);
+                return anyAbove(query, survivors, 0, survivors.length, bound.threshold());
             }
             return IntStream.range(0, (survivors.length + CHUNK - 1) / CHUNK).parallel().anyMatch(chunk ->
                     anyAbove(query, survivors, chunk * CHUNK, Math.min(survivors.length, (chunk + 1) * CHUNK),
-                            bound.threshold(), vocabularySize));
+                            bound.threshold()));
         } finally {
             lock.readLock().unlock();
         }
     }
 
-    private boolean anyAbove(int[] query, int[] ids, int from, int to, double threshold, int vocabularySize) {
-        try (CandidateLcs lcs = new CandidateLcs(query, vocabularySize)) {
+    private boolean anyAbove(int[] query, int[] ids, int from, int to, double threshold) {
+        try (CandidateLcs lcs = new CandidateLcs(query)) {
             for (int i = from; i < to; i++) {
                 int[] item = items[ids[i]];
                 if (RougeScore.fmeasure(lcs.lcs(item), query.length, item.length) > threshold) {

@@ -31,7 +31,7 @@ public final class RougeL {
             return RougeScore.ZERO;
         }
         int[] shorter = t.length <= p.length ? t : p;
-        try (CandidateLcs lcs = new CandidateLcs(shorter, ids.size())) {
+        try (CandidateLcs lcs = new CandidateLcs(shorter)) {
             return RougeScore.of(lcs.lcs(shorter == t ? p : t), t.length, p.length);
         }
     }

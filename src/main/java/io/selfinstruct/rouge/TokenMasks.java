@@ -1,10 +1,11 @@
 package io.selfinstruct.rouge;
 
 /**
- * The fast path of {@link LcsPattern} for the index: a candidate of at most 64 tokens, its position masks kept in an
- * array indexed directly by vocabulary id, so each step of the scan is one array load and four word operations, no
- * hashing. The array is as long as the vocabulary, so it is allocated once per thread and reused: {@link #load} fills
- * in the candidate's tokens and {@link #close} zeroes them again.
+ * The fast path of {@link LcsPattern}: a candidate of at most 64 tokens, its position masks kept in an array indexed
+ * directly by token id, so each step of a scan is one array load and four word operations, no hashing. The array
+ * grows to the largest id seen, so it is allocated once per thread and reused: {@link #load} fills in the
+ * candidate's tokens and {@link #close} zeroes them again. Ids of the scanned text beyond the array (tokens the
+ * candidate does not have) and negative ids match nothing.
  *
  * <p>Thread-confined. A thread that loads a second candidate before closing the first (a nested call) gets a fresh
  * instance instead of the cached one.
@@ -12,48 +13,64 @@ package io.selfinstruct.rouge;
 final class TokenMasks implements AutoCloseable {
 
     static final int MAX_LENGTH = 64;
+    /** Ids up to here get a slot; a candidate with a larger id takes the hashed pattern (8 MiB of masks at most). */
+    static final int ID_LIMIT = 1 << 20;
 
     private static final ThreadLocal<TokenMasks> CACHED = ThreadLocal.withInitial(TokenMasks::new);
 
-    private long[] masks = new long[0];
+    private long[] masks = new long[1024];
     private int[] loaded;
     private long lengthMask;
     private boolean busy;
 
-    /**
-     * Prepares {@code query} (at most 64 tokens) for scanning texts whose token ids are all below
-     * {@code vocabularySize}; unknown (negative) ids in the query match nothing.
-     */
-    static TokenMasks load(int[] query, int vocabularySize) {
+    /** Whether {@link #load} takes this candidate: at most 64 tokens, ids below {@link #ID_LIMIT}. */
+    static boolean fits(int[] candidate) {
+        if (candidate.length > MAX_LENGTH) {
+            return false;
+        }
+        for (int token : candidate) {
+            if (token >= ID_LIMIT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Prepares a candidate that {@link #fits}; its negative (unknown) ids match nothing. */
+    static TokenMasks load(int[] candidate) {
         TokenMasks cached = CACHED.get();
         TokenMasks masks = cached.busy ? new TokenMasks() : cached;
-        masks.fill(query, vocabularySize);
+        masks.fill(candidate);
         return masks;
     }
 
-    private void fill(int[] query, int vocabularySize) {
-        if (query.length > MAX_LENGTH) {
-            throw new IllegalArgumentException("a single-word pattern holds at most 64 tokens, got " + query.length);
+    private void fill(int[] candidate) {
+        if (!fits(candidate)) {
+            throw new IllegalArgumentException("direct masks take at most 64 tokens with ids below " + ID_LIMIT);
         }
-        if (masks.length < vocabularySize) {
-            masks = new long[Math.max(vocabularySize, masks.length + (masks.length >> 1))];
-        }
-        for (int i = 0; i < query.length; i++) {
-            if (query[i] >= 0) {
-                masks[query[i]] |= 1L << i;
+        for (int i = 0; i < candidate.length; i++) {
+            int token = candidate[i];
+            if (token >= masks.length) {
+                long[] grown = new long[Math.max(token + 1, masks.length * 2)];
+                System.arraycopy(masks, 0, grown, 0, masks.length);
+                masks = grown;
+            }
+            if (token >= 0) {
+                masks[token] |= 1L << i;
             }
         }
-        loaded = query;
-        lengthMask = query.length == 64 ? -1L : (1L << query.length) - 1;
+        loaded = candidate;
+        lengthMask = candidate.length == 64 ? -1L : (1L << candidate.length) - 1;
         busy = true;
     }
 
-    /** LCS length between the loaded query and {@code text}. */
+    /** LCS length between the loaded candidate and {@code text}. */
     int lcs(int[] text) {
         long[] m = masks;
+        int size = m.length;
         long v = -1L;
         for (int token : text) {
-            long u = v & m[token];
+            long u = Integer.compareUnsigned(token, size) < 0 ? v & m[token] : 0L;
             v = (v + u) | (v - u);
         }
         return Long.bitCount(~v & lengthMask);

@@ -64,14 +64,14 @@ class LcsTest {
             int[] query = randomTokens(random, random.nextInt(65), alphabet);
             int[] other = randomTokens(random, random.nextInt(65), alphabet);
             int[] text = randomTokens(random, random.nextInt(200), alphabet);
-            try (TokenMasks outer = TokenMasks.load(query, alphabet)) {
-                try (TokenMasks inner = TokenMasks.load(other, alphabet)) {
+            try (TokenMasks outer = TokenMasks.load(query)) {
+                try (TokenMasks inner = TokenMasks.load(other)) {
                     assertThat(inner.lcs(text)).isEqualTo(Lcs.table(other, text));
                 }
                 assertThat(outer.lcs(text)).isEqualTo(Lcs.table(query, text));
             }
             int[] longQuery = randomTokens(random, 65 + random.nextInt(100), alphabet);
-            try (CandidateLcs candidate = new CandidateLcs(longQuery, alphabet)) {
+            try (CandidateLcs candidate = new CandidateLcs(longQuery)) {
                 assertThat(candidate.lcs(text)).isEqualTo(Lcs.table(longQuery, text));
             }
         }

@@ -34,7 +34,6 @@ public class RougeBenchmark {
     static final int PAIRS = CANDIDATES * POOL_ITEMS;
 
     List<String> corpus;
-    int vocabularySize;
     int[][] candidates;
     int[][] poolItems;
 
@@ -51,7 +50,6 @@ public class RougeBenchmark {
         for (int i = 0; i < POOL_ITEMS; i++) {
             poolItems[i] = vocabulary.encodeAdding(corpus.get(random.nextInt(CORPUS)));
         }
-        vocabularySize = vocabulary.vocabularySize();
     }
 
     /** rouge_score's algorithm in Java: the full (m+1) x (n+1) table for every pair. */
@@ -78,7 +76,7 @@ public class RougeBenchmark {
     @Measurement(iterations = 5, time = 2)
     public void lcsBitParallelIndexScan(Blackhole sink) {
         for (int[] candidate : candidates) {
-            try (CandidateLcs lcs = new CandidateLcs(candidate, vocabularySize)) {
+            try (CandidateLcs lcs = new CandidateLcs(candidate)) {
                 for (int[] item : poolItems) {
                     sink.consume(lcs.lcs(item));
                 }
