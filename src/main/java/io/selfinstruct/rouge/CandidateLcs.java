@@ -11,7 +11,7 @@ final class CandidateLcs implements AutoCloseable {
     private final LcsPattern pattern;
 
     CandidateLcs(int[] candidate) {
-        this.masks = TokenMasks.fits(candidate) ? TokenMasks.load(candidate) : null;
+        this.masks = TokenMasks.load(candidate);
         this.pattern = masks == null ? LcsPattern.of(candidate) : null;
     }
 

@@ -23,34 +23,27 @@ final class TokenMasks implements AutoCloseable {
     private long lengthMask;
     private boolean busy;
 
-    /** Whether {@link #load} takes this candidate: at most 64 tokens, ids below {@link #ID_LIMIT}. */
-    static boolean fits(int[] candidate) {
-        if (candidate.length > MAX_LENGTH) {
-            return false;
-        }
-        for (int token : candidate) {
-            if (token >= ID_LIMIT) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Prepares a candidate that {@link #fits}; its negative (unknown) ids match nothing. */
+    /**
+     * Prepares a candidate, or returns null when it does not fit (more than 64 tokens, or an id from
+     * {@link #ID_LIMIT} on). Negative (unknown) ids match nothing.
+     */
     static TokenMasks load(int[] candidate) {
+        if (candidate.length > MAX_LENGTH) {
+            return null;
+        }
         TokenMasks cached = CACHED.get();
         TokenMasks masks = cached.busy ? new TokenMasks() : cached;
-        masks.fill(candidate);
-        return masks;
+        return masks.fill(candidate) ? masks : null;
     }
 
-    private void fill(int[] candidate) {
-        if (!fits(candidate)) {
-            throw new IllegalArgumentException("direct masks take at most 64 tokens with ids below " + ID_LIMIT);
-        }
+    private boolean fill(int[] candidate) {
         for (int i = 0; i < candidate.length; i++) {
             int token = candidate[i];
             if (token >= masks.length) {
+                if (token >= ID_LIMIT) {
+                    clear(candidate, i);
+                    return false;
+                }
                 long[] grown = new long[Math.max(token + 1, masks.length * 2)];
                 System.arraycopy(masks, 0, grown, 0, masks.length);
                 masks = grown;
@@ -62,6 +55,7 @@ final class TokenMasks implements AutoCloseable {
         loaded = candidate;
         lengthMask = candidate.length == 64 ? -1L : (1L << candidate.length) - 1;
         busy = true;
+        return true;
     }
 
     /** LCS length between the loaded candidate and {@code text}. */
@@ -78,12 +72,16 @@ final class TokenMasks implements AutoCloseable {
 
     @Override
     public void close() {
-        for (int token : loaded) {
-            if (token >= 0) {
-                masks[token] = 0;
-            }
-        }
+        clear(loaded, loaded.length);
         loaded = null;
         busy = false;
+    }
+
+    private void clear(int[] candidate, int length) {
+        for (int i = 0; i < length; i++) {
+            if (candidate[i] >= 0) {
+                masks[candidate[i]] = 0;
+            }
+        }
     }
 }

@@ -16,6 +16,9 @@ class LcsTest {
         assertThat(Lcs.bitParallel(new int[] {1, 2, 3}, new int[] {1, 2, 3})).isEqualTo(3);
         // ids too large for a direct-indexed mask array take the hashed pattern
         assertThat(Lcs.bitParallel(new int[] {3_000_000, 5, 7}, new int[] {5, 3_000_000, 7})).isEqualTo(2);
+        assertThat(Lcs.bitParallel(new int[] {5, 3_000_000, 7}, new int[] {5, 3_000_000, 7})).isEqualTo(3);
+        // the failed direct load above must leave no mask behind for token 5
+        assertThat(Lcs.bitParallel(new int[] {9}, new int[] {5, 8})).isZero();
     }
 
     @Test
