@@ -30,13 +30,17 @@ public final class Lcs {
     }
 
     /**
-     * The bit-parallel LCS. The shorter sequence becomes the bit pattern so that the number of machine words per
-     * step is as small as possible. Token ids must be non-negative.
+     * The bit-parallel LCS. The shorter sequence becomes the candidate side (the bit vector) so that each step needs
+     * as few machine words as possible: direct-indexed {@link TokenMasks} when it fits, the hashed multi-word
+     * {@link LcsPattern} otherwise.
      */
     public static int bitParallel(int[] a, int[] b) {
         if (a.length == 0 || b.length == 0) {
             return 0;
         }
-        return a.length <= b.length ? LcsPattern.of(a).lcs(b) : LcsPattern.of(b).lcs(a);
+        int[] candidate = a.length <= b.length ? a : b;
+        int[] text = candidate == a ? b : a;
+        int lcs = TokenMasks.lcsOnce(candidate, text);
+        return lcs >= 0 ? lcs : LcsPattern.of(candidate).lcs(text);
     }
 }
