@@ -41,6 +41,8 @@ class PipelineTest {
     static void llm(DynamicPropertyRegistry registry) {
         registry.add("selfinstruct.llm.base-url", plain::baseUrl);
         registry.add("selfinstruct.llm.model", () -> "scripted-model");
+        registry.add("selfinstruct.llm.prices[priced-model].input-per-million", () -> "20");
+        registry.add("selfinstruct.llm.prices[priced-model].output-per-million", () -> "0");
     }
 
     @AfterAll
@@ -114,6 +116,17 @@ class PipelineTest {
         Map<String, Integer> rejected = json.convertValue(batch.get("rejected"), Map.class);
         assertThat(rejected).containsKeys("rouge_similar", "not_chinese", "too_short", "blocklisted_word");
         assertNoTwoAcceptedAreTooSimilar(RougeTokenizer.CJK, "zh");
+    }
+
+    @Test
+    void aBatchStopsCleanlyBeforeItsBudgetIsExceeded() throws Exception {
+        JsonNode batch = runToEnd("""
+                {"targetInstructions":500,"model":"priced-model","api":"completions","concurrency":4,"maxCostUsd":0.05}""");
+
+        assertThat(batch.get("status").asString()).isEqualTo("PAUSED");
+        assertThat(batch.get("statusReason").asString()).isEqualTo("budget reached");
+        assertThat(batch.get("costUsd").asDouble()).isPositive().isLessThanOrEqualTo(0.05);
+        assertThat(batch.get("accepted").asInt()).isLessThan(500);
     }
 
     @Test
