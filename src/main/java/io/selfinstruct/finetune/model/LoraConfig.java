@@ -79,12 +79,12 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         node.putNull("layer_replication");
         node.putNull("layers_pattern");
         node.putNull("layers_to_transform");
+        node.putObject("loftq_config");
         if (loraAlpha == Math.rint(loraAlpha)) {
             node.put("lora_alpha", (long) loraAlpha); // PEFT keeps the int it was given
         } else {
             node.put("lora_alpha", loraAlpha);
         }
-        node.putObject("loftq_config");
         node.put("lora_dropout", loraDropout);
         node.putNull("megatron_config");
         node.put("megatron_core", "megatron.core");
