@@ -53,9 +53,9 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
 
     /**
      * Checks every field and fills the defaults; a 400 naming the field otherwise. {@code dataFile} must lie under
-     * the model roots or be the upload the service stored itself ({@code trustedFile}).
+     * the model roots or be an upload the service stored itself (under {@code uploads}).
      */
-    public FineTuneSpec toSpec(ModelRoots roots, Path trustedFile) {
+    public FineTuneSpec toSpec(ModelRoots roots, Path uploads) {
         Path base = roots.resolve(baseModel, "baseModel");
         ModelConfig config;
         try {
@@ -81,7 +81,8 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
         Path file = null;
         if (dataFile != null) {
             Path given = Path.of(dataFile).toAbsolutePath().normalize();
-            file = trustedFile != null && given.equals(trustedFile) ? given : resolveFile(roots, dataFile);
+            file = uploads != null && given.startsWith(uploads.toAbsolutePath().normalize()) && Files.isRegularFile(given) ? given
+                    : resolveFile(roots, dataFile);
         }
         PromptFormat format;
         try {
