@@ -28,13 +28,18 @@ public final class TinyLlama {
     }
 
     public static Path write(Path dir, long seed, int hidden, int intermediate, int layers) {
+        return write(dir, seed, 512, hidden, intermediate, layers, 4, 2, false);
+    }
+
+    public static Path write(Path dir, long seed, int vocab, int hidden, int intermediate, int layers, int heads,
+            int kvHeads, boolean tied) {
         String config = """
-                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 512, "hidden_size": %d,
-                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": 4,
-                 "num_key_value_heads": 2, "hidden_act": "silu", "max_position_embeddings": 1024,
-                 "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "tie_word_embeddings": false, "bos_token_id": 1,
+                {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": %d, "hidden_size": %d,
+                 "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": %d,
+                 "num_key_value_heads": %d, "hidden_act": "silu", "max_position_embeddings": 1024,
+                 "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "tie_word_embeddings": %s, "bos_token_id": 1,
                  "eos_token_id": 2, "torch_dtype": "float32"}
-                """.formatted(hidden, intermediate, layers);
+                """.formatted(vocab, hidden, intermediate, layers, heads, kvHeads, tied);
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("config.json"), config);
