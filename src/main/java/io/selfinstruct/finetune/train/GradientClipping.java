@@ -26,9 +26,12 @@ public final class GradientClipping {
         double norm = Math.sqrt(sumSquares);
         if (maxNorm > 0 && norm > maxNorm) {
             float factor = (float) (maxNorm / (norm + 1e-6));
-            for (NDArray w : weights.byName().values()) {
-                if (w.hasGradient()) {
-                    w.getGradient().muli(factor);
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                for (NDArray w : weights.byName().values()) {
+                    if (w.hasGradient()) {
+                        w.getGradient().muli(factor);
+                    }
                 }
             }
         }

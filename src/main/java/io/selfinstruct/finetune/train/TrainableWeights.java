@@ -1,6 +1,7 @@
 package io.selfinstruct.finetune.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,10 +23,14 @@ public record TrainableWeights(Map<String, NDArray> byName) {
 
     /** Gradients to zero after each optimizer step: the engine adds every backward pass into them. */
     public void zeroGradients() {
-        for (NDArray weight : byName.values()) {
-            if (weight.hasGradient()) {
-                NDArray gradient = weight.getGradient();
-                gradient.subi(gradient);
+        // getGradient() hands out a new handle each call: the scope releases them (the gradients stay)
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray weight : byName.values()) {
+                if (weight.hasGradient()) {
+                    NDArray gradient = weight.getGradient();
+                    gradient.subi(gradient);
+                }
             }
         }
     }
