@@ -75,6 +75,27 @@ class TrainerStateTest {
     }
 
     @Test
+    void trainsOnAThreadThatDidNotLoadTheEngine(@TempDir Path root) throws Exception {
+        ai.djl.engine.Engine.getInstance(); // loaded here: PyTorch's grad mode is off on this thread only
+        Path base = TinyLlama.write(root.resolve("base"), 14);
+        FineTuneSpec spec = spec(root, base, "\"maxSteps\": 2, \"valSetSize\": 2, \"evalSteps\": 1");
+        Silent.Listener listener = new Silent.Listener();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            try {
+                FineTuneRun.execute(spec, AlpacaFile.read(TinyLlama.alpacaFile()), root.resolve("job"), true, listener);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        worker.start();
+        worker.join();
+        assertEquals(null, failure.get());
+        assertEquals(2, listener.metrics.size());
+        assertTrue(listener.metrics.get(1).evalLoss() > 0);
+    }
+
+    @Test
     void lastLayersTuningChangesOnlyTheLastLayers(@TempDir Path root) throws Exception {
         Path base = TinyLlama.write(root.resolve("base"), 12);
         FineTuneSpec spec = spec(root, base, """

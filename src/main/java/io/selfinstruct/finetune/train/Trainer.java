@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
@@ -70,6 +71,7 @@ public final class Trainer {
     }
 
     public Outcome train(Progress progress) {
+        gradientsOffOnThisThread();
         int total = totalSteps();
         LearningRateSchedule schedule = new LearningRateSchedule(options.learningRate(), options.warmupSteps(total), total);
         while (step < total) {
@@ -129,12 +131,14 @@ public final class Trainer {
 
     /** Validation loss and token accuracy with dropout off. */
     public Evaluation evaluate() {
+        gradientsOffOnThisThread();
         setTraining(false);
         return Evaluation.of(model, data.validation(), options.microBatchSize());
     }
 
     /** Continues from the newest checkpoint, if there is one; returns its step (0: a fresh start). */
     public int resume() {
+        gradientsOffOnThisThread();
         OptionalInt latest = checkpoints.latest();
         if (latest.isPresent()) {
             resumedFrom = checkpoints.restore(latest.getAsInt(), weights, optimizer);
@@ -177,6 +181,17 @@ public final class Trainer {
             order[j] = t;
         }
         return order;
+    }
+
+    /**
+     * PyTorch's grad mode is per thread and on in every new thread; DJL turns it off only on the thread that
+     * loaded the engine. Off here, the optimizer's in-place updates of trainable leaves are allowed and evaluation
+     * and sampling build no graph; the gradient collector turns it on for the forward and backward alone.
+     */
+    private static void gradientsOffOnThisThread() {
+        if ("PyTorch".equals(Engine.getInstance().getEngineName())) {
+            JniUtils.setGradMode(false);
+        }
     }
 
     private void setTraining(boolean on) {
