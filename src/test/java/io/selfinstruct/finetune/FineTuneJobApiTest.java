@@ -152,6 +152,11 @@ class FineTuneJobApiTest {
         while (view(id).get("step").asInt() < 1 && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
         }
+        JsonNode running = view(id);
+        assertThat(running.get("status").asString()).isEqualTo("RUNNING");
+        assertThat(running.get("totalSteps").asInt()).isEqualTo(500);
+        assertThat(running.get("etaSeconds").asLong()).as(running.toString()).isPositive();
+        assertThat(running.get("eta").asString()).isNotBlank();
         mvc.perform(post("/api/finetune-jobs/" + id + "/cancel").header("X-API-Key", KEY)).andExpect(status().isAccepted());
         JsonNode cancelled = await(id, "CANCELLED");
         assertThat(cancelled.get("step").asInt()).isLessThan(500);
