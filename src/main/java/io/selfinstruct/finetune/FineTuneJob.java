@@ -53,6 +53,9 @@ public class FineTuneJob {
     @Column(name = "samples")
     private String samplesJson = "[]";
 
+    @Column(name = "resumed_from_step")
+    private int resumedFromStep;
+
     @Column(name = "output_dir")
     private String outputDir;
 
@@ -115,6 +118,8 @@ public class FineTuneJob {
     public void setMetricsJson(String metricsJson) { this.metricsJson = metricsJson; }
     public String getSamplesJson() { return samplesJson; }
     public void setSamplesJson(String samplesJson) { this.samplesJson = samplesJson; }
+    public int getResumedFromStep() { return resumedFromStep; }
+    public void setResumedFromStep(int resumedFromStep) { this.resumedFromStep = resumedFromStep; }
     public String getOutputDir() { return outputDir; }
     public void setOutputDir(String outputDir) { this.outputDir = outputDir; }
     public String getError() { return error; }

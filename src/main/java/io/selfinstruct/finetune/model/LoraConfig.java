@@ -76,10 +76,18 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
         node.put("fan_in_fan_out", false);
         node.put("inference_mode", true);
         node.put("init_lora_weights", true);
+        node.putNull("layer_replication");
         node.putNull("layers_pattern");
         node.putNull("layers_to_transform");
-        node.put("lora_alpha", loraAlpha);
+        node.putObject("loftq_config");
+        if (loraAlpha == Math.rint(loraAlpha)) {
+            node.put("lora_alpha", (long) loraAlpha); // PEFT keeps the int it was given
+        } else {
+            node.put("lora_alpha", loraAlpha);
+        }
         node.put("lora_dropout", loraDropout);
+        node.putNull("megatron_config");
+        node.put("megatron_core", "megatron.core");
         node.putNull("modules_to_save");
         node.put("peft_type", "LORA");
         node.put("r", r);

@@ -79,9 +79,12 @@ public final class PeftAdapter {
         return applied;
     }
 
-    /** Writes the adapter as PEFT's save_pretrained does (A and B in float32). */
+    /**
+     * Writes the adapter as PEFT's save_pretrained does (A and B in float32), tensors in name order as the
+     * safetensors library writes them.
+     */
     public static void save(Path adapterDirectory, LoraConfig config, Map<String, LoraLinear> layers) {
-        Map<String, WritableTensor> tensors = new LinkedHashMap<>();
+        Map<String, WritableTensor> tensors = new java.util.TreeMap<>();
         layers.forEach((path, lora) -> {
             tensors.put(PREFIX + path + ".lora_A.weight", WritableTensor.of(lora.loraA()));
             tensors.put(PREFIX + path + ".lora_B.weight", WritableTensor.of(lora.loraB()));

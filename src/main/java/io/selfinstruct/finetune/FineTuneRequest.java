@@ -1,0 +1,205 @@
+package io.selfinstruct.finetune;
+
+import io.selfinstruct.finetune.data.DataSelection;
+import io.selfinstruct.finetune.data.Example;
+import io.selfinstruct.finetune.data.PromptFormat;
+import io.selfinstruct.finetune.model.DeviceChoice;
+import io.selfinstruct.finetune.model.LoraConfig;
+import io.selfinstruct.finetune.model.ModelConfig;
+import io.selfinstruct.finetune.model.ModelLoadException;
+import io.selfinstruct.finetune.model.ModelRoots;
+import io.selfinstruct.finetune.train.TrainingOptions;
+import io.selfinstruct.web.InvalidRequestException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The body of {@code POST /api/finetune-jobs}, every field optional but {@code baseModel}. Defaults follow
+ * alpaca-lora's {@code finetune.py} (r 8, alpha 16, dropout 0.05 on q_proj/v_proj, 3 epochs, lr 3e-4,
+ * micro-batch 4, batch 128, cutoff 256) with transformers' clipping at 1.0 and 3% warmup.
+ */
+public record FineTuneRequest(String baseModel, String method, DataFilter data, String dataFile, String template,
+        LoraRequest lora, Integer trainableLayers, Integer epochs, Integer maxSteps, Double learningRate,
+        Double weightDecay, Integer warmupSteps, Integer microBatchSize, Integer batchSize, Double maxGradNorm,
+        Integer cutoffLen, Integer maxPromptLen, Integer maxResponseLen, Boolean trainOnInputs, Boolean packing,
+        Integer valSetSize, Integer evalSteps, Integer sampleSteps, List<SamplePrompt> samplePrompts,
+        Integer sampleMaxNewTokens, Integer saveSteps, Integer saveTotalLimit, Long seed, String device,
+        Boolean mergeModel) {
+
+    /** vLLM serves LoRA adapters of these ranks only. */
+    public static final Set<Integer> VLLM_RANKS = Set.of(8, 16, 32, 64, 128, 256);
+    public static final List<String> PROJECTIONS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
+            "up_proj", "down_proj");
+
+    /** The export filters choosing pool items. */
+    public record DataFilter(String status, String origin, Long batchId, Boolean classification, String language) {
+    }
+
+    public record LoraRequest(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean rsLora) {
+    }
+
+    public record SamplePrompt(String instruction, String input) {
+    }
+
+    public FineTuneRequest withDataFile(String path) {
+        return new FineTuneRequest(baseModel, method, data, path, template, lora, trainableLayers, epochs, maxSteps,
+                learningRate, weightDecay, warmupSteps, microBatchSize, batchSize, maxGradNorm, cutoffLen,
+                maxPromptLen, maxResponseLen, trainOnInputs, packing, valSetSize, evalSteps, sampleSteps,
+                samplePrompts, sampleMaxNewTokens, saveSteps, saveTotalLimit, seed, device, mergeModel);
+    }
+
+    /**
+     * Checks every field and fills the defaults; a 400 naming the field otherwise. {@code dataFile} must lie under
+     * the model roots or be an upload the service stored itself (under {@code uploads}).
+     */
+    public FineTuneSpec toSpec(ModelRoots roots, Path uploads) {
+        Path base = roots.resolve(baseModel, "baseModel");
+        ModelConfig config;
+        try {
+            config = ModelConfig.read(base);
+        } catch (ModelLoadException e) {
+            throw new InvalidRequestException("baseModel " + baseModel + " is not a loadable model: " + e.getMessage());
+        }
+        TuningMethod tuning = switch (method == null ? "lora" : method.strip().toLowerCase(Locale.ROOT)) {
+            case "lora" -> TuningMethod.LORA;
+            case "freeze" -> TuningMethod.FREEZE;
+            default -> throw new InvalidRequestException("method must be lora or freeze, not " + method);
+        };
+        if (data != null && dataFile != null) {
+            throw new InvalidRequestException("give data (pool filters) or a data file, not both");
+        }
+        DataSelection selection;
+        try {
+            selection = data == null ? DataSelection.all()
+                    : new DataSelection(data.status(), data.origin(), data.batchId(), data.classification(), data.language());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        Path file = null;
+        if (dataFile != null) {
+            Path given = Path.of(dataFile).toAbsolutePath().normalize();
+            file = uploads != null && given.startsWith(uploads.toAbsolutePath().normalize()) && Files.isRegularFile(given) ? given
+                    : resolveFile(roots, dataFile);
+        }
+        PromptFormat format;
+        try {
+            format = PromptFormat.parse(template);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        if (format == PromptFormat.CHAT && !hasChatTemplate(base)) {
+            throw new InvalidRequestException("template chat needs a chat_template in the model's tokenizer_config.json");
+        }
+
+        long runSeed = seed == null ? 42 : seed;
+        LoraConfig loraConfig = tuning == TuningMethod.LORA ? loraConfig(base, runSeed) : null;
+        int layers = or(trainableLayers, Math.min(2, config.numHiddenLayers()));
+        if (tuning == TuningMethod.FREEZE && (layers < 1 || layers > config.numHiddenLayers())) {
+            throw new InvalidRequestException("trainableLayers must be between 1 and " + config.numHiddenLayers());
+        }
+
+        int micro = positive(or(microBatchSize, 4), "microBatchSize");
+        int batch = positive(or(batchSize, 128), "batchSize");
+        if (batch % micro != 0) {
+            throw new InvalidRequestException("batchSize " + batch + " must be a multiple of microBatchSize " + micro);
+        }
+        double lr = or(learningRate, 3e-4);
+        if (!(lr > 0 && lr <= 1)) {
+            throw new InvalidRequestException("learningRate must be in (0, 1]");
+        }
+        double decay = or(weightDecay, 0.0);
+        double clip = or(maxGradNorm, 1.0);
+        if (decay < 0 || clip < 0) {
+            throw new InvalidRequestException("weightDecay and maxGradNorm must not be negative");
+        }
+        int cutoff = or(cutoffLen, 256);
+        if (cutoff < 8 || cutoff > config.maxPositionEmbeddings()) {
+            throw new InvalidRequestException("cutoffLen must be between 8 and the model's max_position_embeddings "
+                    + config.maxPositionEmbeddings());
+        }
+        TrainingOptions training = new TrainingOptions(positive(or(epochs, 3), "epochs"), notNegative(or(maxSteps, 0), "maxSteps"),
+                lr, decay, or(warmupSteps, -1), batch, micro, clip, runSeed,
+                notNegative(or(evalSteps, 200), "evalSteps"), notNegative(or(sampleSteps, 200), "sampleSteps"),
+                notNegative(or(saveSteps, 200), "saveSteps"), positive(or(saveTotalLimit, 3), "saveTotalLimit"));
+        if (warmupSteps != null && warmupSteps < 0) {
+            throw new InvalidRequestException("warmupSteps must not be negative");
+        }
+        List<Example> prompts = samplePrompts == null ? List.of() : samplePrompts.stream().map(p -> {
+            if (p == null || p.instruction() == null || p.instruction().isBlank()) {
+                throw new InvalidRequestException("every sample prompt needs an instruction");
+            }
+            return new Example(p.instruction(), p.input(), "");
+        }).toList();
+        DeviceChoice deviceChoice;
+        try {
+            deviceChoice = DeviceChoice.valueOf((device == null ? "auto" : device).strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("device must be auto, cpu or gpu, not " + device);
+        }
+        return new FineTuneSpec(base, tuning, selection, file, format, loraConfig, layers, training, cutoff,
+                positive(or(maxPromptLen, cutoff), "maxPromptLen"), positive(or(maxResponseLen, cutoff), "maxResponseLen"),
+                or(trainOnInputs, true), or(packing, false), notNegative(or(valSetSize, 0), "valSetSize"), prompts,
+                positive(or(sampleMaxNewTokens, 64), "sampleMaxNewTokens"), or(mergeModel, false), deviceChoice);
+    }
+
+    private LoraConfig loraConfig(Path base, long runSeed) {
+        LoraRequest l = lora == null ? new LoraRequest(null, null, null, null, null) : lora;
+        int r = or(l.r(), 8);
+        if (!VLLM_RANKS.contains(r)) {
+            throw new InvalidRequestException("lora.r must be one of 8, 16, 32, 64, 128, 256 (the ranks vLLM serves), not " + r);
+        }
+        double alpha = or(l.alpha(), 16.0);
+        double dropout = or(l.dropout(), 0.05);
+        if (alpha <= 0) {
+            throw new InvalidRequestException("lora.alpha must be positive");
+        }
+        if (dropout < 0 || dropout >= 1) {
+            throw new InvalidRequestException("lora.dropout must be in [0, 1)");
+        }
+        List<String> targets = l.targetModules() == null ? List.of("q_proj", "v_proj") : List.copyOf(l.targetModules());
+        if (targets.isEmpty() || !PROJECTIONS.containsAll(targets) || Set.copyOf(targets).size() != targets.size()) {
+            throw new InvalidRequestException("lora.targetModules must be distinct names out of " + PROJECTIONS);
+        }
+        return new LoraConfig(r, alpha, dropout, targets, null, or(l.rsLora(), false), base.toString());
+    }
+
+    private static Path resolveFile(ModelRoots roots, String file) {
+        Path path = Path.of(file).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new InvalidRequestException("dataFile " + file + " is not a file");
+        }
+        Path directory = roots.resolve(path.getParent().toString(), "dataFile");
+        return directory.resolve(path.getFileName());
+    }
+
+    private static boolean hasChatTemplate(Path base) {
+        try {
+            Path file = base.resolve("tokenizer_config.json");
+            return Files.isRegularFile(file) && !tools.jackson.databind.json.JsonMapper.builder().build()
+                    .readTree(Files.readString(file)).path("chat_template").isMissingNode();
+        } catch (java.io.IOException | tools.jackson.core.JacksonException e) {
+            return false;
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static int positive(int value, String field) {
+        if (value < 1) {
+            throw new InvalidRequestException(field + " must be at least 1");
+        }
+        return value;
+    }
+
+    private static int notNegative(int value, String field) {
+        if (value < 0) {
+            throw new InvalidRequestException(field + " must not be negative");
+        }
+        return value;
+    }
+}
