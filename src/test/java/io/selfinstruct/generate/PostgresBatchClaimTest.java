@@ -17,6 +17,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** Two service instances on one PostgreSQL: each batch runs in exactly one of them, on PostgreSQL's locking. */
 class PostgresBatchClaimTest {
 
+    @org.junit.jupiter.api.BeforeAll
+    static void requirePostgres() {
+        PostgresDatabase.assumeAvailable();
+    }
+
+
     @Test
     void twoInstancesNeverRunTheSameBatch() throws Exception {
         String url = PostgresDatabase.createDatabase();

@@ -23,6 +23,12 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest
 class PostgresSchemaTest {
 
+    @org.junit.jupiter.api.BeforeAll
+    static void requirePostgres() {
+        PostgresDatabase.assumeAvailable();
+    }
+
+
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
         PostgresDatabase.register(registry);
