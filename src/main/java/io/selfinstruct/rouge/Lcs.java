@@ -1,0 +1,42 @@
+package io.selfinstruct.rouge;
+
+/**
+ * Length of the longest common subsequence of two token-id sequences.
+ *
+ * <p>{@link #table} is rouge_score's {@code _lcs_table}: the full (m+1) x (n+1) dynamic-programming table. It is
+ * kept as the test oracle and the benchmark baseline. {@link #bitParallel} is what the service runs: Hyyrö's
+ * bit-vector LCS (see {@link LcsPattern}), 64 table cells per machine-word operation.
+ */
+public final class Lcs {
+
+    private Lcs() {
+    }
+
+    /** The plain dynamic-programming table, O(m*n) time and memory, as rouge_score computes it. */
+    public static int table(int[] target, int[] prediction) {
+        int rows = target.length;
+        int cols = prediction.length;
+        int[][] table = new int[rows + 1][cols + 1];
+        for (int i = 1; i <= rows; i++) {
+            for (int j = 1; j <= cols; j++) {
+                if (target[i - 1] == prediction[j - 1]) {
+                    table[i][j] = table[i - 1][j - 1] + 1;
+                } else {
+                    table[i][j] = Math.max(table[i - 1][j], table[i][j - 1]);
+                }
+            }
+        }
+        return table[rows][cols];
+    }
+
+    /**
+     * The bit-parallel LCS. The shorter sequence becomes the bit pattern so that the number of machine words per
+     * step is as small as possible. Token ids must be non-negative.
+     */
+    public static int bitParallel(int[] a, int[] b) {
+        if (a.length == 0 || b.length == 0) {
+            return 0;
+        }
+        return a.length <= b.length ? LcsPattern.of(a).lcs(b) : LcsPattern.of(b).lcs(a);
+    }
+}
