@@ -3,6 +3,8 @@ package io.selfinstruct.export;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
 import io.selfinstruct.web.InvalidRequestException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -13,14 +15,15 @@ import java.util.Locale;
 import java.util.Set;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
-/** {@code GET /api/export}: the pool as a download in one of the formats trainers read. */
+/**
+ * {@code GET /api/export}: the pool as a download in one of the formats trainers read. The body is written on
+ * the request thread straight to the servlet output stream, which the container flushes as its buffer fills:
+ * no async dispatch, so no async timeout cuts a long download short and the API-key check runs once.
+ */
 @RestController
 class ExportController {
 
@@ -37,7 +40,7 @@ class ExportController {
      * @param split train fraction of a train/validation zip, e.g. 0.95
      */
     @GetMapping("/api/export")
-    ResponseEntity<StreamingResponseBody> export(@RequestParam String format,
+    void export(@RequestParam String format,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String origin,
             @RequestParam(required = false) Long batchId,
@@ -49,7 +52,8 @@ class ExportController {
             @RequestParam(defaultValue = "default") String seedSet,
             @RequestParam(required = false) Double split,
             @RequestParam(defaultValue = "42") long seed,
-            @RequestParam(required = false) String systemMessage) {
+            @RequestParam(required = false) String systemMessage,
+            HttpServletResponse response) throws IOException {
         ExportFormat exportFormat = ExportFormat.of(format);
         if (split != null && !(split > 0 && split < 1)) {
             throw new InvalidRequestException("split is the train fraction and must lie strictly between 0 and 1, e.g. 0.95");
@@ -62,11 +66,10 @@ class ExportController {
                 instant("from", from, false), instant("to", to, true), language, includeSeeds, seedSet);
         Exporter.Download download = exporter.export(new Exporter.Request(exportFormat, filter, split, seed,
                 systemMessage));
-        return ResponseEntity.ok()
-                .header(HttpHeaders.CONTENT_DISPOSITION,
-                        ContentDisposition.attachment().filename(download.fileName()).build().toString())
-                .contentType(MediaType.parseMediaType(download.contentType()))
-                .body(download.body());
+        response.setContentType(download.contentType());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+                ContentDisposition.attachment().filename(download.fileName()).build().toString());
+        download.body().writeTo(response.getOutputStream());
     }
 
     private static InstructionStatus status(String status) {
