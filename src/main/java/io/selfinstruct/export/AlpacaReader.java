@@ -22,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads an import: an alpaca JSON array ({@code alpaca_data.json}) or JSONL, one record per line, each record
- * {@code {"instruction","input","output"}} (other keys are ignored, a missing or null input is ""). The text is
+ * {@code {"instruction","input","output"}} (other keys are ignored, a missing or null input is "", the
+ * instruction must not be blank nor the output empty). The text is
  * kept exactly as sent. Records that break the rules are listed with their position and every problem found;
  * JSON that cannot be parsed at all is a 400 naming the line and column. A bad JSONL line is only an invalid
  * record, because the next line can still be read.
@@ -35,8 +36,9 @@ final class AlpacaReader {
     record Parsed(List<Entry> records, List<ImportReport.Invalid> invalid) {
     }
 
+    /** Records are read one by one from a parser that goes on, so what follows a record is not an error here. */
     private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private final int maxFieldChars;
@@ -112,16 +114,19 @@ final class AlpacaReader {
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode node;
-                try {
-                    node = JSON.readTree(line);
+                try (JsonParser parser = JSON.createParser(line)) {
+                    JsonNode node = JSON.readTree(parser);
+                    if (parser.nextToken() != null) {
+                        invalid.add(new ImportReport.Invalid(index++, lineNumber, "malformed JSON at column "
+                                + parser.currentTokenLocation().getColumnNr() + ": more than one value on the line"));
+                        continue;
+                    }
+                    accept(node, index++, lineNumber, records, invalid);
                 } catch (JacksonException e) {
                     int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
                     invalid.add(new ImportReport.Invalid(index++, lineNumber,
                             "malformed JSON at column " + column + ": " + firstLine(e.getOriginalMessage())));
-                    continue;
                 }
-                accept(node, index++, lineNumber, records, invalid);
             }
         } catch (CharacterCodingException e) {
             throw new InvalidRequestException("The import is not valid UTF-8 (at line " + (lineNumber + 1) + ").");
@@ -148,7 +153,7 @@ final class AlpacaReader {
         }
     }
 
-    /** The field's text; a required field must be non-blank, an optional one may be missing or null (""). */
+    /** The field's text; a required field must be non-empty, an optional one may be missing or null (""). */
     private String text(JsonNode record, String field, boolean required, List<String> problems) {
         JsonNode value = record.get(field);
         if (value == null || value.isNull()) {
@@ -162,7 +167,8 @@ final class AlpacaReader {
             return "";
         }
         String text = value.asString();
-        if (required && text.isBlank()) {
+        // an instruction of spaces says nothing; an output of spaces is odd but is what the exporter wrote
+        if (required && (field.equals("instruction") ? text.isBlank() : text.isEmpty())) {
             problems.add(field + " is empty");
         } else if (text.length() > maxFieldChars) {
             problems.add(field + " has " + text.length() + " characters, more than the limit of " + maxFieldChars);
