@@ -117,8 +117,8 @@ final class AlpacaReader {
                 try (JsonParser parser = JSON.createParser(line)) {
                     JsonNode node = JSON.readTree(parser);
                     if (parser.nextToken() != null) {
-                        invalid.add(new ImportReport.Invalid(index++, lineNumber, "malformed JSON at column "
-                                + parser.currentTokenLocation().getColumnNr() + ": more than one value on the line"));
+                        invalid.add(new ImportReport.Invalid(index++, lineNumber,
+                                "malformed JSON: more than one value on the line"));
                         continue;
                     }
                     accept(node, index++, lineNumber, records, invalid);

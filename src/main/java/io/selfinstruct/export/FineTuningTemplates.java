@@ -26,8 +26,8 @@ final class FineTuningTemplates {
 
     private static final String RESOURCE = "/export/gpt3-finetuning-templates.json";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(instruction|input|output)}");
-    /** A field label such as {@code Sentence:} or {@code Product review:} at the start of a line. */
-    private static final Pattern FIELD_LABEL = Pattern.compile("(?m)^[ \\t]*\\p{L}[\\p{L}\\p{N}_ ]{0,29}:[ \\t]*");
+    /** A field label such as {@code Sentence:} or {@code Product review:} at the start of a line (not {@code https:}). */
+    private static final Pattern FIELD_LABEL = Pattern.compile("(?m)^[ \\t]*\\p{L}[\\p{L}\\p{N}_ ]{0,29}:(?=\\s|$)[ \\t]*");
 
     private final List<Template> withInput;
     private final List<Template> withoutInput;

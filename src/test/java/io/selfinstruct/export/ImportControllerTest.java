@@ -6,9 +6,13 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.selfinstruct.rouge.RougeIndex;
+import io.selfinstruct.rouge.RougeTokenizer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,6 +138,50 @@ class ImportControllerTest {
 
         pool.clear();
         importJson("?threshold=0.9", records).andExpect(jsonPath("$.imported").value(4));
+    }
+
+    @Test
+    void blockwiseParallelDedupKeepsWhatTheSequentialGreedyLoopKeeps() throws Exception {
+        String[] words = {"write", "a", "poem", "story", "about", "the", "sea", "sky", "cats", "list", "three", "facts"};
+        Random random = new Random(5);
+        List<String> poolTexts = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            poolTexts.add(sentence(words, random));
+            pool.accepted(poolTexts.get(i), "", "out");
+        }
+        List<String> texts = new ArrayList<>();
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 700; i++) {
+            texts.add(sentence(words, random));
+            body.append("{\"instruction\": \"").append(texts.get(i)).append("\", \"output\": \"o\"}\n");
+        }
+        RougeIndex sequential = new RougeIndex(RougeTokenizer.DEFAULT);
+        poolTexts.forEach(sequential::add);
+        List<String> expected = new ArrayList<>();
+        for (String text : texts) {
+            if (!sequential.anyAbove(text, 0.7)) {
+                sequential.add(text);
+                expected.add(text);
+            }
+        }
+        assertThat(expected.size()).isBetween(20, 680);
+
+        mvc.perform(post("/api/import").header("X-API-Key", "test-key").contentType("application/x-ndjson")
+                        .content(body.toString()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.imported").value(expected.size()))
+                .andExpect(jsonPath("$.skippedDuplicates.length()").value(700 - expected.size()));
+        assertThat(jdbc.queryForList("SELECT text FROM instruction WHERE origin = 'IMPORTED' ORDER BY id",
+                String.class)).isEqualTo(expected);
+    }
+
+    private static String sentence(String[] words, Random random) {
+        int length = 3 + random.nextInt(6);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            text.append(i == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
+        }
+        return text.toString();
     }
 
     @Test
