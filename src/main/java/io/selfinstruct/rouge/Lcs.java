@@ -30,13 +30,16 @@ public final class Lcs {
     }
 
     /**
-     * The bit-parallel LCS. The shorter sequence becomes the bit pattern so that the number of machine words per
-     * step is as small as possible. Token ids must be non-negative.
+     * The bit-parallel LCS. The shorter sequence becomes the candidate side (the bit vector) so that each step needs
+     * as few machine words as possible; see {@link CandidateLcs} for which variant runs.
      */
     public static int bitParallel(int[] a, int[] b) {
         if (a.length == 0 || b.length == 0) {
             return 0;
         }
-        return a.length <= b.length ? LcsPattern.of(a).lcs(b) : LcsPattern.of(b).lcs(a);
+        int[] candidate = a.length <= b.length ? a : b;
+        try (CandidateLcs lcs = new CandidateLcs(candidate)) {
+            return lcs.lcs(candidate == a ? b : a);
+        }
     }
 }

@@ -32,6 +32,7 @@ import java.util.stream.IntStream;
 public final class RougeIndex {
 
     private static final int PARALLEL_MIN_PAIRS = 2048;
+    private static final int CHUNK = 1024;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final RougeTokenizer tokenizer;
@@ -39,6 +40,7 @@ public final class RougeIndex {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
     private int[][] items = new int[256][];
+    private int[] lengths = new int[256];
     private String[] texts = new String[256];
     private Postings[] postings = new Postings[1024];
     private int size;
@@ -63,9 +65,11 @@ public final class RougeIndex {
             int id = size;
             if (id == items.length) {
                 items = Arrays.copyOf(items, id * 2);
+                lengths = Arrays.copyOf(lengths, id * 2);
                 texts = Arrays.copyOf(texts, id * 2);
             }
             items[id] = tokens;
+            lengths[id] = tokens.length;
             texts[id] = text;
             int[] distinct = tokens.clone();
             Arrays.sort(distinct);
@@ -123,10 +127,13 @@ public final class RougeIndex {
             int n = size;
             double[] scores = new double[n];
             if (query.length > 0) {
-                LcsPattern pattern = LcsPattern.of(query);
-                int[][] pool = items;
-                IntStream.range(0, n).parallel().forEach(id -> scores[id] =
-                        RougeScore.fmeasure(pattern.lcs(pool[id]), query.length, pool[id].length));
+                IntStream.range(0, (n + CHUNK - 1) / CHUNK).parallel().forEach(chunk -> {
+                    try (CandidateLcs lcs = new CandidateLcs(query)) {
+                        for (int id = chunk * CHUNK; id < Math.min(n, (chunk + 1) * CHUNK); id++) {
+                            scores[id] = RougeScore.fmeasure(lcs.lcs(items[id]), query.length, items[id].length);
+                        }
+                    }
+                });
             }
             double max = 0;
             for (double score : scores) {
@@ -183,16 +190,26 @@ public final class RougeIndex {
             if (survivors.length == 0) {
                 return false;
             }
-            LcsPattern pattern = LcsPattern.of(query);
-            int[][] pool = items;
-            double threshold = bound.threshold();
-            IntStream ids = Arrays.stream(survivors);
-            if (parallel && survivors.length >= PARALLEL_MIN_PAIRS) {
-                ids = ids.parallel();
+            if (!parallel || survivors.length < PARALLEL_MIN_PAIRS) {
+                return anyAbove(query, survivors, 0, survivors.length, bound.threshold());
             }
-            return ids.anyMatch(id -> RougeScore.fmeasure(pattern.lcs(pool[id]), n, pool[id].length) > threshold);
+            return IntStream.range(0, (survivors.length + CHUNK - 1) / CHUNK).parallel().anyMatch(chunk ->
+                    anyAbove(query, survivors, chunk * CHUNK, Math.min(survivors.length, (chunk + 1) * CHUNK),
+                            bound.threshold()));
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    private boolean anyAbove(int[] query, int[] ids, int from, int to, double threshold) {
+        try (CandidateLcs lcs = new CandidateLcs(query)) {
+            for (int i = from; i < to; i++) {
+                int[] item = items[ids[i]];
+                if (RougeScore.fmeasure(lcs.lcs(item), query.length, item.length) > threshold) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
@@ -220,11 +237,11 @@ public final class RougeIndex {
             }
             i = j;
         }
-        Integer[] order = new Integer[distinctCount];
+        long[] order = new long[distinctCount]; // shortest postings first: (postings size, slot) in one long
         for (int i = 0; i < distinctCount; i++) {
-            order[i] = i;
+            order[i] = ((long) postings[distinct[i]].size << 32) | i;
         }
-        Arrays.sort(order, Comparator.comparingInt(i -> postings[distinct[i]].size));
+        Arrays.sort(order);
 
         int needed = n - bound.minLcs(shortest, n) + 1;
         Scratch scratch = SCRATCH.get();
@@ -233,13 +250,13 @@ public final class RougeIndex {
         int touched = 0;
         int covered = 0;
         for (int o = 0; o < distinctCount && covered < needed; o++) {
-            int slot = order[o];
+            int slot = (int) order[o];
             Postings list = postings[distinct[slot]];
             int count = counts[slot];
             covered += count;
             for (int p = list.firstAtOrAfter(fromId); p < list.size; p++) {
                 int id = list.ids[p];
-                int m = items[id].length;
+                int m = lengths[id];
                 if (m < shortest || m > longestAllowed) {
                     continue;
                 }
@@ -255,7 +272,7 @@ public final class RougeIndex {
         int kept = 0;
         for (int t = 0; t < touched; t++) {
             int id = scratch.touched[t];
-            if (overlap[id] + unprobed >= bound.minLcs(items[id].length, n)) {
+            if (overlap[id] + unprobed >= bound.minLcs(lengths[id], n)) {
                 survivors[kept++] = id;
             }
             overlap[id] = 0;

@@ -27,7 +27,13 @@ public final class RougeL {
         Map<String, Integer> ids = new HashMap<>();
         int[] t = encode(targetTokens, ids);
         int[] p = encode(predictionTokens, ids);
-        return RougeScore.of(Lcs.bitParallel(t, p), t.length, p.length);
+        if (t.length == 0 || p.length == 0) {
+            return RougeScore.ZERO;
+        }
+        int[] shorter = t.length <= p.length ? t : p;
+        try (CandidateLcs lcs = new CandidateLcs(shorter)) {
+            return RougeScore.of(lcs.lcs(shorter == t ? p : t), t.length, p.length);
+        }
     }
 
     private static int[] encode(List<String> tokens, Map<String, Integer> ids) {
