@@ -2,9 +2,7 @@ package io.selfinstruct.export;
 
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
-import io.selfinstruct.rouge.RougeIndex;
 import io.selfinstruct.rouge.RougeTokenizer;
-import io.selfinstruct.rouge.Similarity;
 import io.selfinstruct.web.InvalidRequestException;
 import java.io.InputStream;
 import java.sql.PreparedStatement;
@@ -13,7 +11,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -50,8 +47,6 @@ public class Importer {
     public record Options(boolean dedup, boolean strict, double threshold, String language) {
     }
 
-    /** Records checked against the frozen index in parallel at a time; see {@link #duplicates}. */
-    private static final int BLOCK = 256;
     private static final Map<String, RougeTokenizer> TOKENIZERS = Map.of("en", RougeTokenizer.DEFAULT,
             "zh", RougeTokenizer.CJK);
 
@@ -94,55 +89,11 @@ public class Importer {
         return new ImportReport(toStore.size(), skipped, parsed.invalid());
     }
 
-    /**
-     * Greedy dedup in file order, run on all cores: a block of records is first checked in parallel against
-     * the index as it stood before the block (pool plus records kept earlier), then the survivors, in order,
-     * against the records kept within the block. Both checks together see exactly the records the sequential
-     * loop would, so the kept set is the sequential one. Returns the kept records; fills {@code skipped}.
-     */
     private List<AlpacaReader.Entry> duplicates(List<AlpacaReader.Entry> records, RougeTokenizer tokenizer,
             Options options, List<ImportReport.Skipped> skipped) {
-        RougeIndex index = new RougeIndex(tokenizer);
         List<String> pool = jdbc.queryForList("SELECT text FROM instruction WHERE status = ? AND language = ? "
                 + "ORDER BY id", String.class, InstructionStatus.ACCEPTED.name(), options.language());
-        pool.forEach(index::add);
-        int poolSize = pool.size();
-        List<AlpacaReader.Entry> kept = new ArrayList<>();
-        double threshold = options.threshold();
-        boolean[] seenBefore = new boolean[BLOCK];
-        for (int start = 0; start < records.size(); start += BLOCK) {
-            int end = Math.min(records.size(), start + BLOCK);
-            int blockStart = start;
-            IntStream.range(start, end).parallel().forEach(i -> seenBefore[i - blockStart] =
-                    index.anyAbove(records.get(i).record().instruction(), threshold));
-            RougeIndex block = new RougeIndex(tokenizer);
-            List<AlpacaReader.Entry> keptInBlock = new ArrayList<>();
-            for (int i = start; i < end; i++) {
-                AlpacaReader.Entry entry = records.get(i);
-                String text = entry.record().instruction();
-                if (seenBefore[i - start]) {
-                    skipped.add(skip(entry, index.similarity(text, 1), poolSize, kept));
-                } else if (block.anyAbove(text, threshold)) {
-                    skipped.add(skip(entry, block.similarity(text, 1), 0, keptInBlock));
-                } else {
-                    block.add(text);
-                    keptInBlock.add(entry);
-                }
-            }
-            keptInBlock.forEach(entry -> index.add(entry.record().instruction()));
-            kept.addAll(keptInBlock);
-        }
-        return kept;
-    }
-
-    /** Index ids below {@code poolSize} are pool instructions; the rest are kept records, in order. */
-    private static ImportReport.Skipped skip(AlpacaReader.Entry entry, Similarity similarity, int poolSize,
-            List<AlpacaReader.Entry> keptRecords) {
-        Similarity.Neighbor nearest = similarity.mostSimilar().get(0);
-        String reason = nearest.id() < poolSize
-                ? "ROUGE-L similar to an accepted pool instruction"
-                : "ROUGE-L similar to record " + keptRecords.get(nearest.id() - poolSize).index() + " of this import";
-        return new ImportReport.Skipped(entry.index(), entry.line(), reason, nearest.text(), nearest.fmeasure());
+        return new ImportDedup(tokenizer, options.threshold(), pool).keep(records, skipped);
     }
 
     private void store(List<AlpacaReader.Entry> records, String language) {
