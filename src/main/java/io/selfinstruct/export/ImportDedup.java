@@ -18,13 +18,12 @@ import java.util.stream.IntStream;
  * see exactly what the sequential loop sees, so the kept set is the sequential one. Naming the most similar
  * instruction needs exact scores, which {@link RougeIndex#similarity} computes against every item: to keep that
  * off the whole pool, the same items are also held in shards of {@value #SHARD} and only shards whose pruned
- * {@link RougeIndex#anyAbove} answers yes are scored. The maximum is above the threshold, so it lies in one of
- * those shards.
+ * {@link RougeIndex#anyAbove} finds an item above the best score so far are scored (see {@link #nearest}).
  */
 final class ImportDedup {
 
     private static final int BLOCK = 256;
-    private static final int SHARD = 2048;
+    private static final int SHARD = 1024;
 
     private final RougeTokenizer tokenizer;
     private final double threshold;
@@ -94,16 +93,21 @@ final class ImportDedup {
         size++;
     }
 
-    /** The highest-scoring item, earliest on ties, of a candidate known to be above the threshold somewhere. */
+    /**
+     * The highest-scoring item, earliest on ties, of a candidate known to be above the threshold somewhere.
+     * Shards are searched oldest first against a rising bar: once an item scores F, a later shard is only
+     * scored if its pruned search finds one above F, so ties keep the earliest and most shards cost one
+     * cheap, tightly pruned query.
+     */
     private Nearest nearest(String text) {
         Nearest best = null;
-        for (int s = 0; s < shards.size(); s++) {
+        double bar = threshold;
+        for (int s = 0; s < shards.size() && bar < 1; s++) {
             RougeIndex shard = shards.get(s);
-            if (shard.anyAbove(text, threshold)) {
+            if (shard.anyAbove(text, bar)) {
                 Similarity.Neighbor top = shard.similarity(text, 1).mostSimilar().get(0);
-                if (best == null || top.fmeasure() > best.fmeasure()) {
-                    best = new Nearest(s * SHARD + top.id(), top.text(), top.fmeasure());
-                }
+                best = new Nearest(s * SHARD + top.id(), top.text(), top.fmeasure());
+                bar = top.fmeasure();
             }
         }
         return best;

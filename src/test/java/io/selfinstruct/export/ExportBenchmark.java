@@ -34,6 +34,20 @@ public final class ExportBenchmark {
         }
         System.out.printf("median alpaca %.1f MB/s, jsonl %.1f MB/s over %d runs of %d records%n",
                 median(alpaca), median(jsonl), runs, instances);
+
+        // the same records from memory: what the JSON writer alone sustains, to show where the time goes
+        List<ExportRecord> records = new ArrayList<>(instances);
+        pool.records().forEach(ExportFilter.accepted(), records::add);
+        List<Double> writer = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            CountingSink sink = new CountingSink();
+            long begin = System.nanoTime();
+            try (RecordWriter out = new RecordWriter(ExportFormat.ALPACA, "", sink)) {
+                records.forEach(out::write);
+            }
+            writer.add(sink.bytes / 1e6 / ((System.nanoTime() - begin) / 1e9));
+        }
+        System.out.printf("median alpaca writer alone (records in memory) %.1f MB/s%n", median(writer));
     }
 
     private static double measure(Exporter exporter, ExportFormat format, int run) throws Exception {
