@@ -6,6 +6,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,10 +41,30 @@ public final class StreamingExportMain {
                 download.body().writeTo(out);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("%s records=%d bytes=%d seconds=%.2f%n", format.parameter(),
-                    count(file, format.array()), Files.size(file), seconds);
+            String records = format == ExportFormat.SELF_INSTRUCT ? countZipped(file) : String.valueOf(count(file,
+                    format.array()));
+            System.out.printf("%s records=%s bytes=%d seconds=%.2f%n", format.parameter(), records, Files.size(file),
+                    seconds);
             Files.delete(file);
         }
+    }
+
+    /** Lines of each zip entry, e.g. {@code all_generated_instances.jsonl:1000000,gpt3_...jsonl:1000000}. */
+    static String countZipped(Path file) throws Exception {
+        List<String> counts = new ArrayList<>();
+        try (ZipInputStream zip = new ZipInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                long lines = 0;
+                byte[] buffer = new byte[1 << 16];
+                for (int n = zip.read(buffer); n > 0; n = zip.read(buffer)) {
+                    for (int i = 0; i < n; i++) {
+                        lines += buffer[i] == '\n' ? 1 : 0;
+                    }
+                }
+                counts.add(entry.getName() + ":" + lines);
+            }
+        }
+        return String.join(",", counts);
     }
 
     /** Top-level objects: array elements for alpaca, lines otherwise; never more than one in memory. */
