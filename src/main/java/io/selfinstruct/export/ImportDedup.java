@@ -96,8 +96,8 @@ final class ImportDedup {
     /**
      * The highest-scoring item, earliest on ties, of a candidate known to be above the threshold somewhere.
      * Shards are searched oldest first against a rising bar: once an item scores F, a later shard is only
-     * scored if its pruned search finds one above F, so ties keep the earliest and most shards cost one
-     * cheap, tightly pruned query.
+     * scored if its pruned search finds one above F, so ties keep the earliest; and once the whole index has
+     * nothing above F, the search stops.
      */
     private Nearest nearest(String text) {
         Nearest best = null;
@@ -108,6 +108,9 @@ final class ImportDedup {
                 Similarity.Neighbor top = shard.similarity(text, 1).mostSimilar().get(0);
                 best = new Nearest(s * SHARD + top.id(), top.text(), top.fmeasure());
                 bar = top.fmeasure();
+                if (!index.anyAbove(text, bar)) {
+                    break; // nothing anywhere beats it: the later shards need no look
+                }
             }
         }
         return best;
