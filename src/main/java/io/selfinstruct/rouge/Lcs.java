@@ -31,15 +31,16 @@ public final class Lcs {
 
     /**
      * The bit-parallel LCS. The shorter sequence becomes the candidate side (the bit vector) so that each step needs
-     * as few machine words as possible; see {@link CandidateLcs} for which variant runs.
+     * as few machine words as possible: direct-indexed {@link TokenMasks} when it fits, the hashed multi-word
+     * {@link LcsPattern} otherwise.
      */
     public static int bitParallel(int[] a, int[] b) {
         if (a.length == 0 || b.length == 0) {
             return 0;
         }
         int[] candidate = a.length <= b.length ? a : b;
-        try (CandidateLcs lcs = new CandidateLcs(candidate)) {
-            return lcs.lcs(candidate == a ? b : a);
-        }
+        int[] text = candidate == a ? b : a;
+        int lcs = TokenMasks.lcsOnce(candidate, text);
+        return lcs >= 0 ? lcs : LcsPattern.of(candidate).lcs(text);
     }
 }

@@ -243,13 +243,23 @@ public final class RougeIndex {
         }
         Arrays.sort(order);
 
-        int needed = n - bound.minLcs(shortest, n) + 1;
         Scratch scratch = SCRATCH.get();
         scratch.ensure(size);
+        try {
+            return accumulate(scratch, distinct, counts, order, n, bound, fromId, shortest, longestAllowed);
+        } catch (RuntimeException | Error e) {
+            SCRATCH.remove(); // its accumulators may not be zero any more
+            throw e;
+        }
+    }
+
+    private int[] accumulate(Scratch scratch, int[] distinct, int[] counts, long[] order, int n, PruningBound bound,
+            int fromId, int shortest, int longestAllowed) {
+        int needed = n - bound.minLcs(shortest, n) + 1;
         int[] overlap = scratch.overlap;
         int touched = 0;
         int covered = 0;
-        for (int o = 0; o < distinctCount && covered < needed; o++) {
+        for (int o = 0; o < order.length && covered < needed; o++) {
             int slot = (int) order[o];
             Postings list = postings[distinct[slot]];
             int count = counts[slot];

@@ -36,6 +36,24 @@ final class TokenMasks implements AutoCloseable {
         return masks.fill(candidate) ? masks : null;
     }
 
+    /**
+     * LCS of one pair in a single call, for a candidate that would {@link #load}: no wrapper object, the thread's
+     * masks filled, scanned and cleared. Returns -1 when the candidate does not fit.
+     */
+    static int lcsOnce(int[] candidate, int[] text) {
+        if (candidate.length > MAX_LENGTH) {
+            return -1;
+        }
+        TokenMasks cached = CACHED.get();
+        TokenMasks masks = cached.busy ? new TokenMasks() : cached;
+        if (!masks.fill(candidate)) {
+            return -1;
+        }
+        int lcs = masks.lcs(text);
+        masks.close();
+        return lcs;
+    }
+
     private boolean fill(int[] candidate) {
         for (int i = 0; i < candidate.length; i++) {
             int token = candidate[i];

@@ -12,20 +12,15 @@ import org.junit.jupiter.api.Test;
 
 class GreedyDedupTest {
 
-    /** The reference admission loop: each item against every kept one, DP table, no pruning. */
+    /** The reference admission loop: each item against every kept one, DP table, no pruning (spread over cores). */
     static List<Integer> naiveKeep(List<String> texts, double threshold, RougeTokenizer tokenizer) {
         Map<String, Integer> ids = new HashMap<>();
         List<int[]> kept = new ArrayList<>();
         List<Integer> keptIndices = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             int[] tokens = RougeIndexTest.encode(tokenizer.tokenize(texts.get(i)), ids);
-            boolean similar = false;
-            for (int[] other : kept) {
-                if (RougeScore.of(Lcs.table(tokens, other), tokens.length, other.length).fmeasure() > threshold) {
-                    similar = true;
-                    break;
-                }
-            }
+            boolean similar = kept.parallelStream().anyMatch(other ->
+                    RougeScore.of(Lcs.table(tokens, other), tokens.length, other.length).fmeasure() > threshold);
             if (!similar) {
                 kept.add(tokens);
                 keptIndices.add(i);
