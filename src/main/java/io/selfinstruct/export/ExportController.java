@@ -1,0 +1,119 @@
+package io.selfinstruct.export;
+
+import io.selfinstruct.pool.InstructionStatus;
+import io.selfinstruct.pool.Origin;
+import io.selfinstruct.web.InvalidRequestException;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/export}: the pool as a download in one of the formats trainers read. The body is written on
+ * the request thread straight to the servlet output stream, which the container flushes as its buffer fills:
+ * no async dispatch, so no async timeout cuts a long download short and the API-key check runs once.
+ */
+@RestController
+class ExportController {
+
+    private final Exporter exporter;
+
+    ExportController(Exporter exporter) {
+        this.exporter = exporter;
+    }
+
+    /**
+     * @param origin comma-separated origins; by default GENERATED and IMPORTED
+     * @param from creation time, inclusive: an ISO date ({@code 2026-01-31}, start of the day UTC) or instant
+     * @param to creation time: an ISO date (that whole day included) or an instant (exclusive)
+     * @param split train fraction of a train/validation zip, e.g. 0.95
+     */
+    @GetMapping("/api/export")
+    void export(@RequestParam String format,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String origin,
+            @RequestParam(required = false) Long batchId,
+            @RequestParam(required = false) Boolean classification,
+            @RequestParam(required = false) String from,
+            @RequestParam(required = false) String to,
+            @RequestParam(required = false) String language,
+            @RequestParam(defaultValue = "false") boolean includeSeeds,
+            @RequestParam(defaultValue = "default") String seedSet,
+            @RequestParam(required = false) Double split,
+            @RequestParam(defaultValue = "42") long seed,
+            @RequestParam(required = false) String systemMessage,
+            HttpServletResponse response) throws IOException {
+        ExportFormat exportFormat = ExportFormat.of(format);
+        if (split != null && !(split > 0 && split < 1)) {
+            throw new InvalidRequestException("split is the train fraction and must lie strictly between 0 and 1, e.g. 0.95");
+        }
+        if (split != null && !exportFormat.perRecord()) {
+            throw new InvalidRequestException("split applies to alpaca, jsonl, openai-chat and sharegpt exports, not "
+                    + exportFormat.parameter());
+        }
+        ExportFilter filter = new ExportFilter(status(status), origins(origin), batchId, classification,
+                instant("from", from, false), instant("to", to, true), language, includeSeeds, seedSet);
+        Exporter.Download download = exporter.export(new Exporter.Request(exportFormat, filter, split, seed,
+                systemMessage));
+        response.setContentType(download.contentType());
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
+                ContentDisposition.attachment().filename(download.fileName()).build().toString());
+        download.body().writeTo(response.getOutputStream());
+    }
+
+    private static InstructionStatus status(String status) {
+        if (status == null || status.isBlank()) {
+            return InstructionStatus.ACCEPTED;
+        }
+        try {
+            return InstructionStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Unknown status '" + status + "'; use one of "
+                    + Arrays.toString(InstructionStatus.values()));
+        }
+    }
+
+    private static Set<Origin> origins(String origin) {
+        if (origin == null || origin.isBlank()) {
+            return ExportFilter.DEFAULT_ORIGINS;
+        }
+        Set<Origin> origins = EnumSet.noneOf(Origin.class);
+        for (String name : origin.split(",")) {
+            try {
+                origins.add(Origin.valueOf(name.strip().toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("Unknown origin '" + name.strip() + "'; use one or more of "
+                        + Arrays.toString(Origin.values()) + ", separated by commas");
+            }
+        }
+        return origins;
+    }
+
+    /** A date as the end of a range covers that whole day, so the bound is the next day's start. */
+    private static Instant instant(String name, String value, boolean end) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            if (value.strip().length() == 10) {
+                LocalDate day = LocalDate.parse(value.strip());
+                return (end ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
+            }
+            return Instant.parse(value.strip());
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(name + " must be an ISO date (2026-01-31) or instant "
+                    + "(2026-01-31T12:00:00Z), not '" + value + "'");
+        }
+    }
+}
