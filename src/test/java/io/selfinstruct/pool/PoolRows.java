@@ -1,9 +1,12 @@
 package io.selfinstruct.pool;
 
+import io.selfinstruct.generate.BatchConfig;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Pool rows for pool and admin UI tests, written straight through JDBC. */
 public final class PoolRows {
@@ -25,7 +28,14 @@ public final class PoolRows {
         Timestamp now = Timestamp.from(Instant.now());
         return insert("insert into batch (mode, seed_set, model, api, language, target, config, status, rejected, "
                 + "created_at, updated_at) values ('self-instruct', 'default', 'scripted-model', 'chat', 'en', 10, ?, "
-                + "'COMPLETED', '{}', ?, ?)", "{\"rougeThreshold\":" + rougeThreshold + "}", now, now);
+                + "'COMPLETED', '{}', ?, ?)", config(rougeThreshold), now, now);
+    }
+
+    /** A complete stored config, as the batch views read it. */
+    private static String config(double rougeThreshold) {
+        return JsonMapper.builder().build().writeValueAsString(new BatchConfig("self-instruct", "default",
+                "scripted-model", "chat", null, 10, 1, 0, 0, 0.7, 0.5, 1024, 2.0, 0.0, null, "en", 1L, rougeThreshold,
+                3, 150, List.of(), false, false, 2, 5));
     }
 
     public long llmCall(Long batchId, String prompt, String response) {
