@@ -14,14 +14,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Pages through the pool for the browser and {@code GET /api/instructions}. Stays fast at hundreds of thousands
- * of instructions: each filter has an index that ends on the id (V6), a page reads one more row than it shows to
- * know whether another follows, and a text search, which must scan, counts its matches only up to a limit.
+ * of instructions: each filter and sort has an index that ends on the id (V6), a page reads one more row than it
+ * shows to know whether another follows, and a filtered page counts its matches only up to {@link #COUNT_LIMIT}
+ * (the whole pool is counted exactly, which databases answer from the table's size).
  */
 @Component
 public class PoolBrowser {
 
-    /** A text search stops counting here; the page then says "more than". */
-    public static final int COUNT_LIMIT = 10_000;
+    /** A filtered page stops counting here; it then says "more than". */
+    public static final int COUNT_LIMIT = 1_000;
 
     private static final String COLUMNS = "id, text, origin, batch_id, language, is_classification, status, "
             + "reject_reason, max_rouge, created_at";
@@ -83,9 +84,9 @@ public class PoolBrowser {
             rows.remove(rows.size() - 1);
         }
         long total;
-        boolean exact = query.q() == null;
+        boolean exact = where.isEmpty();
         if (exact) {
-            total = jdbc.queryForObject("select count(*) from instruction" + where, params, Long.class);
+            total = jdbc.queryForObject("select count(*) from instruction", params, Long.class);
         } else {
             params.addValue("countLimit", COUNT_LIMIT + 1);
             total = jdbc.queryForObject("select count(*) from (select 1 from instruction" + where
@@ -99,7 +100,7 @@ public class PoolBrowser {
     private static String where(PoolQuery query, MapSqlParameterSource params) {
         List<String> conditions = new ArrayList<>();
         if (query.q() != null) {
-            conditions.add("lower(text) like :q escape '\\'");
+            conditions.add("text ilike :q escape '\\'");
             params.addValue("q", "%" + likeLiteral(query.q().toLowerCase(Locale.ROOT)) + "%");
         }
         if (query.status() != null) {

@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * One page of the pool browser.
  *
- * @param total      how many instructions match, exact when {@code totalExact}; a text search counts only up to
- *                   {@link PoolBrowser#COUNT_LIMIT}, as a substring search has no index to count with
+ * @param total      how many instructions match, exact when {@code totalExact}; a filtered page counts only up
+ *                   to {@link PoolBrowser#COUNT_LIMIT}
  * @param hasNext    whether a further page holds anything
  */
 public record PoolPage(List<Row> items, int page, int size, long total, boolean totalExact, boolean hasNext) {

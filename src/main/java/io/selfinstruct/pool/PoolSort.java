@@ -5,12 +5,12 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The orders the pool browser offers; each ends on the id so that pages never overlap. */
+/** The orders the pool browser offers; each ends on the id so that pages never overlap, and each has its index (V6). */
 public enum PoolSort {
     NEWEST("id desc"),
     OLDEST("id asc"),
     MOST_SIMILAR("max_rouge desc nulls last, id desc"),
-    LEAST_SIMILAR("max_rouge asc nulls last, id desc");
+    LEAST_SIMILAR("max_rouge asc nulls last, id asc");
 
     private final String orderBy;
 

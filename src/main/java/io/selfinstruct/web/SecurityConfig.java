@@ -66,7 +66,7 @@ public class SecurityConfig {
     SecurityFilterChain admin(HttpSecurity http) throws Exception {
         // CSRF stays on (the default): every admin form carries the token, Thymeleaf adds it to th:action forms
         http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico").permitAll()
+                        .requestMatchers("/login", "/assets/**", "/webjars/**", "/favicon.ico").permitAll()
                         .anyRequest().authenticated())
                 .formLogin(form -> form.loginPage("/login").usernameParameter("username")
                         .passwordParameter("password").defaultSuccessUrl("/admin", false).permitAll())

@@ -75,7 +75,7 @@ class AdminPagesTest {
                 .andExpect(content().string(containsString("name=\"username\"")))
                 .andExpect(content().string(containsString("name=\"password\"")))
                 .andExpect(content().string(containsString("name=\"_csrf\"")));
-        mvc.perform(get("/css/admin.css")).andExpect(status().isOk());
+        mvc.perform(get("/assets/css/admin.css")).andExpect(status().isOk());
         mvc.perform(get("/webjars/htmx.org/dist/htmx.min.js")).andExpect(status().isOk());
         mvc.perform(get("/webjars/chart.js/dist/chart.umd.min.js")).andExpect(status().isOk());
     }
