@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -218,6 +219,8 @@ class AdminBrowserTest {
     }
 
     private void waitUntil(java.util.function.Function<WebDriver, Boolean> condition) {
-        new WebDriverWait(browser, Duration.ofSeconds(15), Duration.ofMillis(100)).until(condition::apply);
+        // a form post replaces the page under an element found a moment before: look again
+        new WebDriverWait(browser, Duration.ofSeconds(15), Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class).until(condition::apply);
     }
 }
