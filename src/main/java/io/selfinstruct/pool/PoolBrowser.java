@@ -1,14 +1,13 @@
 package io.selfinstruct.pool;
 
+import io.selfinstruct.web.NotFoundException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
-import io.selfinstruct.web.NotFoundException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -16,7 +15,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Pages through the pool for the browser and {@code GET /api/instructions}. Stays fast at hundreds of thousands
  * of instructions: each filter and sort has an index that ends on the id (V6), a page reads one more row than it
  * shows to know whether another follows, and a filtered page counts its matches only up to {@link #COUNT_LIMIT}
- * (the whole pool is counted exactly, which databases answer from the table's size).
+ * (the whole pool is counted exactly: H2 answers that from the table's row count). The text search is a
+ * case-insensitive substring match, a scan of the texts on both databases.
  */
 @Component
 public class PoolBrowser {
@@ -101,7 +101,7 @@ public class PoolBrowser {
         List<String> conditions = new ArrayList<>();
         if (query.q() != null) {
             conditions.add("text ilike :q escape '\\'");
-            params.addValue("q", "%" + likeLiteral(query.q().toLowerCase(Locale.ROOT)) + "%");
+            params.addValue("q", "%" + likeLiteral(query.q()) + "%");
         }
         if (query.status() != null) {
             conditions.add("status = :status");

@@ -2,6 +2,8 @@ package io.selfinstruct.web.admin;
 
 import io.selfinstruct.finetune.FineTuneJobRepository;
 import io.selfinstruct.finetune.FineTuneStatus;
+import io.selfinstruct.generate.BatchRepository;
+import io.selfinstruct.generate.BatchStatus;
 import io.selfinstruct.generate.BatchView;
 import io.selfinstruct.generate.Batches;
 import java.util.ArrayList;
@@ -19,11 +21,13 @@ class DashboardController {
 
     private final JdbcTemplate jdbc;
     private final Batches batches;
+    private final BatchRepository batchRows;
     private final FineTuneJobRepository jobs;
 
-    DashboardController(JdbcTemplate jdbc, Batches batches, FineTuneJobRepository jobs) {
+    DashboardController(JdbcTemplate jdbc, Batches batches, BatchRepository batchRows, FineTuneJobRepository jobs) {
         this.jdbc = jdbc;
         this.batches = batches;
+        this.batchRows = batchRows;
         this.jobs = jobs;
     }
 
@@ -54,12 +58,9 @@ class DashboardController {
         model.addAttribute("spend", jdbc.queryForObject("select count(*), coalesce(sum(prompt_tokens), 0), "
                 + "coalesce(sum(completion_tokens), 0), coalesce(sum(cost_usd), 0) from llm_call",
                 (rs, n) -> new Spend(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4))));
-        List<BatchView> active = new ArrayList<>();
-        for (BatchView batch : batches.list()) {
-            if (!batch.status().isFinished()) {
-                active.add(batch);
-            }
-        }
+        List<BatchView> active = batchRows.findByStatusInOrderById(
+                        List.of(BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.PAUSED)).stream()
+                .map(b -> batches.view(b.getId())).toList();
         model.addAttribute("activeBatches", active);
         var running = new ArrayList<>(jobs.findByStatusOrderById(FineTuneStatus.RUNNING));
         running.addAll(jobs.findByStatusOrderById(FineTuneStatus.QUEUED));

@@ -1,9 +1,10 @@
 package io.selfinstruct.web.admin;
 
 import io.selfinstruct.export.ExportFormat;
-import io.selfinstruct.generate.Batches;
+import io.selfinstruct.generate.BatchRepository;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
+import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,9 +16,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 class ExportPagesController {
 
-    private final Batches batches;
+    private final BatchRepository batches;
 
-    ExportPagesController(Batches batches) {
+    ExportPagesController(BatchRepository batches) {
         this.batches = batches;
     }
 
@@ -26,7 +27,7 @@ class ExportPagesController {
         model.addAttribute("formats", ExportFormat.values());
         model.addAttribute("statuses", InstructionStatus.values());
         model.addAttribute("origins", Origin.values());
-        model.addAttribute("batches", batches.list());
+        model.addAttribute("batches", batches.findAll(Sort.by("id").descending()));
         return "admin/exports";
     }
 }
