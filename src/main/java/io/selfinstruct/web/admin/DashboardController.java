@@ -53,7 +53,7 @@ class DashboardController {
                         + "'classification' when not is_classification then 'other' else 'not yet known' end, "
                         + "count(*) from instruction where status = 'ACCEPTED' group by is_classification "
                         + "order by count(*) desc")),
-                new Panel("Rejection reasons", shares("select reject_reason, count(*) from instruction "
+                new Panel("Rejected instructions by reason", shares("select reject_reason, count(*) from instruction "
                         + "where status = 'REJECTED' group by reject_reason order by count(*) desc limit 12"))));
         model.addAttribute("spend", jdbc.queryForObject("select count(*), coalesce(sum(prompt_tokens), 0), "
                 + "coalesce(sum(completion_tokens), 0), coalesce(sum(cost_usd), 0) from llm_call",
