@@ -212,6 +212,9 @@ class AdminPagesTest {
                 .andExpect(content().string(containsString("Alpha vortex kettle lamp ferocious")))
                 .andExpect(content().string(not(containsString("window.__x"))));
         mvc.perform(get("/admin/export").param("format", "alpaca")).andExpect(status().is3xxRedirection());
+        mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
+                .andExpect(content().string(containsString("/api/export")))
+                .andExpect(content().string(not(containsString("/admin/export"))));
     }
 
     @Test
