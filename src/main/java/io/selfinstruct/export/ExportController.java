@@ -39,7 +39,8 @@ class ExportController {
      * @param to creation time: an ISO date (that whole day included) or an instant (exclusive)
      * @param split train fraction of a train/validation zip, e.g. 0.95
      */
-    @GetMapping("/api/export")
+    // the admin UI downloads the same export at /admin/export, behind its login instead of the API key
+    @GetMapping({"/api/export", "/admin/export"})
     void export(@RequestParam String format,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String origin,

@@ -22,6 +22,8 @@ public record ExportFilter(InstructionStatus status, Set<Origin> origins, Long b
         status = status == null ? InstructionStatus.ACCEPTED : status;
         origins = origins == null || origins.isEmpty() ? DEFAULT_ORIGINS : Set.copyOf(origins);
         seedSet = seedSet == null || seedSet.isBlank() ? "default" : seedSet;
+        // an HTML form sends an unset filter as an empty value
+        language = language == null || language.isBlank() ? null : language.strip();
     }
 
     public static ExportFilter accepted() {

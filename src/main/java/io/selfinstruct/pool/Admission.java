@@ -1,6 +1,7 @@
 package io.selfinstruct.pool;
 
 import io.selfinstruct.rouge.RougeIndex;
+import io.selfinstruct.rouge.RougeL;
 import io.selfinstruct.rouge.RougeTokenizer;
 import io.selfinstruct.rouge.Similarity;
 import io.selfinstruct.seed.SeedTaskRepository;
@@ -99,6 +100,35 @@ public class Admission {
         return new Outcome(List.copyOf(admitted), List.copyOf(rejected));
     }
 
+    /**
+     * The similarity of {@code text} to the pool leaving out the instruction {@code instructionId} itself: what an
+     * edited or restored instruction must pass. Serialized with {@link #admit}, so it sees every admitted
+     * instruction. The index still holds the instruction's stored text (when it is in the pool), hence the
+     * exclusion; call {@link #invalidate()} after saving the change.
+     */
+    public synchronized Recheck recheck(Pool pool, long instructionId, String text) {
+        PoolIndex index = index(pool);
+        int self = index.instructionIds.indexOf(instructionId);
+        Similarity similarity = index.rouge.similarity(text, MOST_SIMILAR + 1);
+        List<Similarity.Neighbor> neighbors = similarity.mostSimilar().stream()
+                .filter(n -> n.id() != self).limit(MOST_SIMILAR).toList();
+        double max = neighbors.isEmpty() ? 0 : neighbors.get(0).fmeasure();
+        int size = index.rouge.size();
+        double mean = similarity.mean();
+        if (self >= 0) {
+            // the mean over the others: take the instruction's own score back out of the sum
+            double own = RougeL.score(text, index.rouge.text(self), index.rouge.tokenizer()).fmeasure();
+            mean = size > 1 ? (mean * size - own) / (size - 1) : Double.NaN;
+        }
+        Neighbor top = neighbors.isEmpty() ? null : neighbor(index, neighbors.get(0));
+        return new Recheck(max, Double.isNaN(mean) ? null : mean, top,
+                mostSimilarJson(index, new Similarity(max, mean, neighbors)));
+    }
+
+    private static Neighbor neighbor(PoolIndex index, Similarity.Neighbor n) {
+        return new Neighbor(index.instructionIds.get(n.id()), n.text(), n.fmeasure());
+    }
+
     /** Forgets the cached indexes, e.g. after instructions were edited; they are rebuilt on next use. */
     public synchronized void invalidate() {
         indexes.clear();
@@ -157,6 +187,17 @@ public class Admission {
 
         public record Example(String input, String output) {
         }
+    }
+
+    /**
+     * @param mostSimilar the most similar pool item, or null for an empty pool
+     * @param mostSimilarJson the 10 most similar, in the form {@link Instruction#getMostSimilarJson()} keeps
+     */
+    public record Recheck(double max, Double mean, Neighbor mostSimilar, String mostSimilarJson) {
+    }
+
+    /** @param instructionId null for a seed task */
+    public record Neighbor(Long instructionId, String text, double score) {
     }
 
     public record Outcome(List<Instruction> admitted, List<Instruction> rejected) {

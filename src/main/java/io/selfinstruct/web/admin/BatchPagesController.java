@@ -1,0 +1,97 @@
+package io.selfinstruct.web.admin;
+
+import io.selfinstruct.generate.BatchRequest;
+import io.selfinstruct.generate.BatchView;
+import io.selfinstruct.generate.Batches;
+import io.selfinstruct.seed.SeedSets;
+import io.selfinstruct.web.ConflictException;
+import io.selfinstruct.web.InvalidRequestException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.Validator;
+import java.util.Comparator;
+import java.util.Set;
+import java.util.function.LongFunction;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * {@code /admin/batches}: the start form and every batch with its live progress. The progress table is a
+ * fragment that the page fetches again every second (htmx), so nothing reloads.
+ */
+@Controller
+class BatchPagesController {
+
+    private final Batches batches;
+    private final SeedSets seedSets;
+    private final Validator validator;
+
+    BatchPagesController(Batches batches, SeedSets seedSets, Validator validator) {
+        this.batches = batches;
+        this.seedSets = seedSets;
+        this.validator = validator;
+    }
+
+    @GetMapping("/admin/batches")
+    String page(Model model) {
+        model.addAttribute("batches", batches.list());
+        model.addAttribute("seedSets", seedSets.sets());
+        return "admin/batches";
+    }
+
+    @GetMapping("/admin/batches/table")
+    String table(Model model) {
+        model.addAttribute("batches", batches.list());
+        return "admin/batches :: table";
+    }
+
+    @PostMapping("/admin/batches")
+    String start(BatchForm form, RedirectAttributes redirect) {
+        BatchRequest request = form.toRequest();
+        Set<ConstraintViolation<BatchRequest>> violations = validator.validate(request);
+        if (!violations.isEmpty()) {
+            redirect.addFlashAttribute("error", violations.stream()
+                    .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
+                    .map(v -> v.getPropertyPath() + " " + v.getMessage()).collect(Collectors.joining("; ")));
+            redirect.addFlashAttribute("form", form);
+            return "redirect:/admin/batches";
+        }
+        try {
+            BatchView batch = batches.create(request);
+            redirect.addFlashAttribute("message", "Batch " + batch.id() + " queued.");
+        } catch (InvalidRequestException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+            redirect.addFlashAttribute("form", form);
+        }
+        return "redirect:/admin/batches";
+    }
+
+    @PostMapping("/admin/batches/{id}/pause")
+    String pause(@PathVariable long id, RedirectAttributes redirect) {
+        return transition(id, batches::pause, "paused", redirect);
+    }
+
+    @PostMapping("/admin/batches/{id}/resume")
+    String resume(@PathVariable long id, RedirectAttributes redirect) {
+        return transition(id, batches::resume, "queued again", redirect);
+    }
+
+    @PostMapping("/admin/batches/{id}/cancel")
+    String cancel(@PathVariable long id, RedirectAttributes redirect) {
+        return transition(id, batches::cancel, "cancelled", redirect);
+    }
+
+    private String transition(long id, LongFunction<BatchView> change, String done, RedirectAttributes redirect) {
+        try {
+            change.apply(id);
+            redirect.addFlashAttribute("message", "Batch " + id + " " + done + ".");
+        } catch (ConflictException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/admin/batches";
+    }
+}

@@ -1,0 +1,33 @@
+package io.selfinstruct.web.admin;
+
+import io.selfinstruct.export.ExportFormat;
+import io.selfinstruct.generate.BatchRepository;
+import io.selfinstruct.pool.InstructionStatus;
+import io.selfinstruct.pool.Origin;
+import org.springframework.data.domain.Sort;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/**
+ * {@code /admin/exports}: format and filters; the form downloads from {@code /admin/export}, which serves the
+ * same streamed export as {@code /api/export} behind the admin login.
+ */
+@Controller
+class ExportPagesController {
+
+    private final BatchRepository batches;
+
+    ExportPagesController(BatchRepository batches) {
+        this.batches = batches;
+    }
+
+    @GetMapping("/admin/exports")
+    String page(Model model) {
+        model.addAttribute("formats", ExportFormat.values());
+        model.addAttribute("statuses", InstructionStatus.values());
+        model.addAttribute("origins", Origin.values());
+        model.addAttribute("batches", batches.findAll(Sort.by("id").descending()));
+        return "admin/exports";
+    }
+}
