@@ -28,6 +28,8 @@ public final class SelfInstructScript implements Function<String, Answer> {
     private static final Pattern FIRST_ITEM = Pattern.compile("(?m)^1\\. (.*)$");
 
     private final AtomicLong counter = new AtomicLong();
+    /** Numbers the list responses alone, so every kind of bad candidate comes round within six of them. */
+    private final AtomicLong responses = new AtomicLong();
     private final boolean rejections;
     private final boolean decorated;
 
@@ -64,7 +66,7 @@ public final class SelfInstructScript implements Function<String, Answer> {
     }
 
     private Answer instructions(int next, String prompt, boolean zh) {
-        long n = counter.incrementAndGet();
+        long n = responses.incrementAndGet();
         List<String> items = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             items.add(fresh(zh));
@@ -116,7 +118,7 @@ public final class SelfInstructScript implements Function<String, Answer> {
     }
 
     private Answer alpaca(boolean zh) {
-        long n = counter.incrementAndGet();
+        long n = responses.incrementAndGet();
         StringBuilder text = new StringBuilder();
         int blocks = 4;
         for (int i = 0; i < blocks; i++) {

@@ -1,13 +1,18 @@
 package io.selfinstruct.web.admin;
 
 import io.selfinstruct.finetune.FineTuneJob;
+import io.selfinstruct.finetune.FineTuneJobController;
 import io.selfinstruct.finetune.FineTuneJobRepository;
+import io.selfinstruct.finetune.FineTuneRequest;
+import io.selfinstruct.web.InvalidRequestException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,10 +24,12 @@ import tools.jackson.databind.json.JsonMapper;
 class FineTunePagesController {
 
     private final FineTuneJobRepository jobs;
+    private final FineTuneJobController api;
     private final JsonMapper json;
 
-    FineTunePagesController(FineTuneJobRepository jobs, JsonMapper json) {
+    FineTunePagesController(FineTuneJobRepository jobs, FineTuneJobController api, JsonMapper json) {
         this.jobs = jobs;
+        this.api = api;
         this.json = json;
     }
 
@@ -37,6 +44,35 @@ class FineTunePagesController {
     String page(Model model) {
         model.addAttribute("jobs", views());
         return "admin/finetune";
+    }
+
+    /** The start form: the same request and validation as {@code POST /api/finetune-jobs}. */
+    @PostMapping("/admin/finetune")
+    String start(FineTuneForm form, RedirectAttributes redirect) {
+        try {
+            long id = api.submit(form.toRequest()).getBody().id();
+            redirect.addFlashAttribute("message", "Fine-tune job " + id + " queued.");
+        } catch (InvalidRequestException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/admin/finetune";
+    }
+
+    /** The form's fields; blank ones take the API's defaults. */
+    record FineTuneForm(String baseModel, String origin, Long batchId, Integer r, Double alpha, String targetModules,
+            Integer epochs, Double learningRate, Integer microBatchSize, Integer batchSize, Integer cutoffLen,
+            Integer valSetSize, String device) {
+        FineTuneRequest toRequest() {
+            var data = new FineTuneRequest.DataFilter(null, origin == null || origin.isBlank() ? null : origin,
+                    batchId, null, null);
+            List<String> modules = targetModules == null || targetModules.isBlank() ? null
+                    : java.util.Arrays.stream(targetModules.split(",")).map(String::strip)
+                            .filter(m -> !m.isEmpty()).toList();
+            return new FineTuneRequest(baseModel, "lora", data, null, null,
+                    new FineTuneRequest.LoraRequest(r, alpha, null, modules, null), null, epochs, null, learningRate,
+                    null, null, microBatchSize, batchSize, null, cutoffLen, null, null, null, null, valSetSize, null,
+                    null, null, null, null, null, null, device, null);
+        }
     }
 
     @GetMapping("/admin/finetune/jobs")

@@ -231,8 +231,21 @@ class AdminPagesTest {
                 .andExpect(content().string(containsString("step 5 of 20")))
                 .andExpect(content().string(containsString("data-metrics=\"[{&quot;step&quot;:1")))
                 .andExpect(content().string(containsString("&lt;script&gt;window.__x=1&lt;/script&gt;")))
-                .andExpect(content().string(containsString("<fieldset disabled>")));
+                .andExpect(content().string(containsString("action=\"/admin/finetune\"")));
         mvc.perform(get("/admin/finetune/jobs").with(user("admin")))
                 .andExpect(content().string(containsString("id=\"finetune-jobs\"")));
+    }
+
+    @Test
+    void fineTuneFormGoesThroughTheApisValidation() throws Exception {
+        long before = jobs.count();
+        mvc.perform(post("/admin/finetune").with(user("admin")).with(csrf())
+                        .param("baseModel", "/etc").param("r", "8").param("targetModules", "q_proj, v_proj"))
+                .andExpect(status().is3xxRedirection())
+                .andExpect(redirectedUrl("/admin/finetune"))
+                .andExpect(flash().attribute("error", containsString("model roots")));
+        assertThat(jobs.count()).isEqualTo(before);
+        mvc.perform(post("/admin/finetune").with(user("admin")).param("baseModel", "/etc"))
+                .andExpect(status().isForbidden());
     }
 }
