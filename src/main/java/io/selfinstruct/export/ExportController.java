@@ -2,7 +2,7 @@ package io.selfinstruct.export;
 
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.selfinstruct.export;
 
-import io.selfinstruct.web.ProblemDetails;
+import io.selfinstruct.problem.ProblemDetails;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,7 @@ package io.selfinstruct.export;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
 import io.selfinstruct.rouge.RougeTokenizer;
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.io.InputStream;
 import java.sql.PreparedStatement;
 import java.time.OffsetDateTime;

@@ -7,16 +7,17 @@ import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.ExampleEncoder;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
-import io.selfinstruct.finetune.lora.LoraInjection;
-import io.selfinstruct.finetune.lora.MergedModelExport;
-import io.selfinstruct.finetune.model.DeviceChoice;
-import io.selfinstruct.finetune.model.LlamaLoader;
-import io.selfinstruct.finetune.model.LlamaModel;
-import io.selfinstruct.finetune.model.LoraLinear;
-import io.selfinstruct.finetune.model.ModelTokenizer;
-import io.selfinstruct.finetune.model.PeftAdapter;
-import io.selfinstruct.finetune.model.generate.GenerationOptions;
-import io.selfinstruct.finetune.model.generate.Generator;
+import io.selfinstruct.lora.LoraInjection;
+import io.selfinstruct.lora.MergedModelExport;
+import io.selfinstruct.llama.DeviceChoice;
+import io.selfinstruct.llama.EosTokens;
+import io.selfinstruct.llama.LlamaLoader;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.lora.LoraLinear;
+import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.lora.PeftAdapter;
+import io.selfinstruct.llama.sampling.GenerationOptions;
+import io.selfinstruct.llama.sampling.Generator;
 import io.selfinstruct.finetune.train.Evaluation;
 import io.selfinstruct.finetune.train.LastLayersTuning;
 import io.selfinstruct.finetune.train.StepMetrics;
@@ -79,8 +80,8 @@ public final class FineTuneRun {
             } else {
                 weights = LastLayersTuning.select(model, spec.trainableLayers());
             }
-            Long eos = tokenizer.eosTokenId().orElse(model.config().eosTokenIds().isEmpty() ? null
-                    : model.config().eosTokenIds().get(0).longValue());
+            List<Long> eosIds = EosTokens.of(spec.baseModel(), model.config(), tokenizer);
+            Long eos = eosIds.isEmpty() ? null : eosIds.get(0);
             TrainingSet data = encode(spec, examples, tokenizer, eos);
             List<Example> prompts = spec.samplePrompts().isEmpty() ? examples.subList(0, Math.min(2, examples.size()))
                     : spec.samplePrompts();
@@ -88,7 +89,7 @@ public final class FineTuneRun {
             Trainer trainer = new Trainer(model, weights, lora.values(), data, spec.training(),
                     new TrainingCheckpoints(jobDir.resolve(CHECKPOINTS_DIR), spec.training().saveTotalLimit()));
             Generator generator = new Generator(model, tokenizer::decode);
-            GenerationOptions greedy = GenerationOptions.greedy(spec.sampleMaxNewTokens(), eos == null ? Set.of() : Set.of(eos));
+            GenerationOptions greedy = GenerationOptions.greedy(spec.sampleMaxNewTokens(), Set.copyOf(eosIds));
             int resumedFrom = trainer.resume();
             listener.onStart(trainer.totalSteps(), resumedFrom, data.train().size(), data.validation().size());
             Trainer.Outcome outcome = trainer.train(new Trainer.Progress() {

@@ -1,5 +1,6 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.pool.RejectReason;
 import io.selfinstruct.generate.InstanceParser.Example;
 import io.selfinstruct.llm.LlmException;
 import io.selfinstruct.llm.LlmRequest;

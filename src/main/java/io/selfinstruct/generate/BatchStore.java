@@ -4,7 +4,7 @@ import io.selfinstruct.pool.Instance;
 import io.selfinstruct.pool.InstanceRepository;
 import io.selfinstruct.pool.Instruction;
 import io.selfinstruct.pool.InstructionRepository;
-import io.selfinstruct.web.NotFoundException;
+import io.selfinstruct.problem.NotFoundException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

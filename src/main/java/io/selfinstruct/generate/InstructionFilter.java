@@ -1,5 +1,6 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.pool.RejectReason;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

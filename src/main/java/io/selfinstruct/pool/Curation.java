@@ -1,8 +1,8 @@
 package io.selfinstruct.pool;
 
-import io.selfinstruct.web.ConflictException;
-import io.selfinstruct.web.InvalidRequestException;
-import io.selfinstruct.web.NotFoundException;
+import io.selfinstruct.problem.ConflictException;
+import io.selfinstruct.problem.InvalidRequestException;
+import io.selfinstruct.problem.NotFoundException;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.jdbc.core.JdbcTemplate;

@@ -1,6 +1,6 @@
 package io.selfinstruct.pool;
 
-import io.selfinstruct.web.NotFoundException;
+import io.selfinstruct.problem.NotFoundException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.selfinstruct.pool;
 
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

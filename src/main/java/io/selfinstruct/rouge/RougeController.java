@@ -1,6 +1,6 @@
 package io.selfinstruct.rouge;
 
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.bind.annotation.PostMapping;

@@ -1,6 +1,6 @@
 package io.selfinstruct.seed;
 
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.io.Reader;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.selfinstruct.seed;
 
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;

@@ -3,7 +3,7 @@ package io.selfinstruct.export;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.SequenceInputStream;

@@ -3,7 +3,7 @@ package io.selfinstruct.finetune;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.selfinstruct.finetune.data.AlpacaFile;
-import io.selfinstruct.finetune.model.ModelRoots;
+import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.finetune.train.StepMetrics;
 import java.io.DataInputStream;
 import java.io.IOException;

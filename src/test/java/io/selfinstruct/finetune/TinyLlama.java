@@ -1,9 +1,9 @@
 package io.selfinstruct.finetune;
 
-import io.selfinstruct.finetune.model.LlamaLoader;
-import io.selfinstruct.finetune.model.ModelConfig;
-import io.selfinstruct.finetune.model.safetensors.SafetensorsWriter;
-import io.selfinstruct.finetune.model.safetensors.WritableTensor;
+import io.selfinstruct.llama.LlamaLoader;
+import io.selfinstruct.llama.ModelConfig;
+import io.selfinstruct.llama.safetensors.SafetensorsWriter;
+import io.selfinstruct.llama.safetensors.WritableTensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.pool.RejectReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.selfinstruct.generate.InstanceParser.Example;

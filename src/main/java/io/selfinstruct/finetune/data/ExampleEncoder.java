@@ -1,7 +1,7 @@
 package io.selfinstruct.finetune.data;
 
-import io.selfinstruct.finetune.model.ModelTokenizer;
-import io.selfinstruct.finetune.model.NextTokenLoss;
+import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.llama.NextTokenLoss;
 import java.util.Arrays;
 import java.util.Optional;
 

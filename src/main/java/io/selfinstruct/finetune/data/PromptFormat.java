@@ -1,8 +1,7 @@
 package io.selfinstruct.finetune.data;
 
-import io.selfinstruct.finetune.model.AlpacaTemplate;
-import io.selfinstruct.finetune.model.ChatTemplate;
-import io.selfinstruct.finetune.model.ModelTokenizer;
+import io.selfinstruct.llama.ChatTemplate;
+import io.selfinstruct.llama.ModelTokenizer;
 import java.util.List;
 
 /**

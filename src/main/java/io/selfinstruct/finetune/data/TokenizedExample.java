@@ -1,6 +1,6 @@
 package io.selfinstruct.finetune.data;
 
-import io.selfinstruct.finetune.model.NextTokenLoss;
+import io.selfinstruct.llama.NextTokenLoss;
 
 /** Token ids and their labels (same length); a label of -100 is left out of the loss. */
 public record TokenizedExample(long[] ids, long[] labels) {

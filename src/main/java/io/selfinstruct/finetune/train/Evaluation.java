@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.finetune.data.TokenizedExample;
-import io.selfinstruct.finetune.model.LlamaModel;
-import io.selfinstruct.finetune.model.NextTokenLoss;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.NextTokenLoss;
 import java.util.List;
 
 /**

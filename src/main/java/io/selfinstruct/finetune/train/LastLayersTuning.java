@@ -1,10 +1,10 @@
 package io.selfinstruct.finetune.train;
 
 import ai.djl.ndarray.NDArray;
-import io.selfinstruct.finetune.model.DecoderLayer;
-import io.selfinstruct.finetune.model.FrozenLinear;
-import io.selfinstruct.finetune.model.LinearLayer;
-import io.selfinstruct.finetune.model.LlamaModel;
+import io.selfinstruct.llama.DecoderLayer;
+import io.selfinstruct.llama.FrozenLinear;
+import io.selfinstruct.llama.LinearLayer;
+import io.selfinstruct.llama.LlamaModel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

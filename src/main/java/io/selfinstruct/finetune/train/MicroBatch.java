@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.selfinstruct.finetune.data.TokenizedExample;
-import io.selfinstruct.finetune.model.NextTokenLoss;
+import io.selfinstruct.llama.NextTokenLoss;
 import java.util.Arrays;
 import java.util.List;
 

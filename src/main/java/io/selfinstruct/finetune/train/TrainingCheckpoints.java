@@ -1,9 +1,9 @@
 package io.selfinstruct.finetune.train;
 
 import ai.djl.ndarray.NDArray;
-import io.selfinstruct.finetune.model.safetensors.SafetensorsFile;
-import io.selfinstruct.finetune.model.safetensors.SafetensorsWriter;
-import io.selfinstruct.finetune.model.safetensors.WritableTensor;
+import io.selfinstruct.llama.safetensors.SafetensorsFile;
+import io.selfinstruct.llama.safetensors.SafetensorsWriter;
+import io.selfinstruct.llama.safetensors.WritableTensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;

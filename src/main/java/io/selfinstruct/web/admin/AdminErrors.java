@@ -1,7 +1,7 @@
 package io.selfinstruct.web.admin;
 
-import io.selfinstruct.web.InvalidRequestException;
-import io.selfinstruct.web.NotFoundException;
+import io.selfinstruct.problem.InvalidRequestException;
+import io.selfinstruct.problem.NotFoundException;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;

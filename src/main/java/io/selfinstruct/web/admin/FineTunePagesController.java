@@ -4,7 +4,7 @@ import io.selfinstruct.finetune.FineTuneJob;
 import io.selfinstruct.finetune.FineTuneJobController;
 import io.selfinstruct.finetune.FineTuneJobRepository;
 import io.selfinstruct.finetune.FineTuneRequest;
-import io.selfinstruct.web.InvalidRequestException;
+import io.selfinstruct.problem.InvalidRequestException;
 import java.util.List;
 import java.util.Map;
 import org.springframework.data.domain.Sort;

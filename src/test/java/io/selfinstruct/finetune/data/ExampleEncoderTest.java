@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.selfinstruct.finetune.model.AlpacaTemplate;
-import io.selfinstruct.finetune.model.ModelTokenizer;
-import io.selfinstruct.finetune.model.NextTokenLoss;
+import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.llama.NextTokenLoss;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

@@ -1,0 +1,47 @@
+package io.selfinstruct.llama.sampling;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How to generate: temperature 0 is greedy; otherwise logits are processed as transformers' generate() does
+ * (repetition penalty, temperature, top-k, top-p) and sampled. Generation stops at an eos token, a stop string,
+ * or {@code maxNewTokens}.
+ *
+ * @param topK 0 for no top-k filter
+ * @param topP 1 for no nucleus filter
+ * @param repetitionPenalty 1 for none (CTRL's rule: positive logits divided, negative multiplied)
+ * @param seed sampling seed, or null for a random one
+ * @param useCache run with a KV cache (the result is the same; without it every step reruns the whole sequence)
+ * @param recordLogits keep the raw logits of every step (tests, debugging)
+ */
+public record GenerationOptions(int maxNewTokens, double temperature, double topP, int topK, double repetitionPenalty,
+        List<String> stopStrings, List<SequencePenalty> suppress, Set<Long> eosTokenIds, Long seed, boolean useCache,
+        boolean recordLogits) {
+
+    public GenerationOptions {
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("maxNewTokens must be at least 1");
+        }
+        if (temperature < 0 || topP <= 0 || topP > 1 || topK < 0 || repetitionPenalty <= 0) {
+            throw new IllegalArgumentException("temperature >= 0, 0 < topP <= 1, topK >= 0, repetitionPenalty > 0");
+        }
+        stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
+        suppress = suppress == null ? List.of() : List.copyOf(suppress);
+        eosTokenIds = eosTokenIds == null ? Set.of() : Set.copyOf(eosTokenIds);
+    }
+
+    public static GenerationOptions greedy(int maxNewTokens, Set<Long> eosTokenIds) {
+        return new GenerationOptions(maxNewTokens, 0, 1, 0, 1, List.of(), List.of(), eosTokenIds, null, true, false);
+    }
+
+    public GenerationOptions withCache(boolean on) {
+        return new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty, stopStrings, suppress,
+                eosTokenIds, seed, on, recordLogits);
+    }
+
+    public GenerationOptions recordingLogits() {
+        return new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty, stopStrings, suppress,
+                eosTokenIds, seed, useCache, true);
+    }
+}

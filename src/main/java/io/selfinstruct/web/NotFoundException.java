@@ -1,9 +1,0 @@
-package io.selfinstruct.web;
-
-/** The addressed resource does not exist: becomes a 404 problem detail. */
-public class NotFoundException extends RuntimeException {
-
-    public NotFoundException(String what, Object id) {
-        super(what + " " + id + " does not exist");
-    }
-}

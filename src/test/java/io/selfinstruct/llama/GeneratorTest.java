@@ -1,0 +1,135 @@
+package io.selfinstruct.llama;
+
+import io.selfinstruct.lora.PeftAdapter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.types.DataType;
+import io.selfinstruct.llama.sampling.Generation;
+import io.selfinstruct.llama.sampling.GenerationOptions;
+import io.selfinstruct.llama.sampling.Generator;
+import io.selfinstruct.llama.sampling.SequencePenalty;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Greedy decoding against transformers' generate(), cache vs no cache, sampling options, native memory. */
+class GeneratorTest {
+
+    static Golden golden;
+    static LlamaModel model;
+    static ModelTokenizer tokenizer;
+    static Generator generator;
+    static long[] prompt;
+
+    @BeforeAll
+    static void load() {
+        golden = Golden.of("tiny-llama");
+        model = LlamaLoader.load(golden.modelDir(), Device.cpu(), DataType.FLOAT32);
+        tokenizer = ModelTokenizer.load(golden.modelDir());
+        generator = new Generator(model, tokenizer::decode);
+        prompt = Golden.ids(golden.json().path("generation").path("prompt"));
+    }
+
+    @AfterAll
+    static void close() {
+        tokenizer.close();
+        model.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void greedyMatchesTransformersGenerateWithAndWithoutCache(boolean cache) {
+        GenerationOptions options = GenerationOptions.greedy(10, Set.of(2L)).withCache(cache).recordingLogits();
+        Generation g = generator.generate(prompt, options);
+        assertArrayEquals(Golden.ids(golden.json().path("generation").path("new_token_ids")), g.tokenIds());
+        assertEquals(Generation.FinishReason.LENGTH, g.finishReason());
+        float[] expected = golden.tensor("gen.step_logits");
+        for (int step = 0; step < 10; step++) {
+            float[] row = java.util.Arrays.copyOfRange(expected, step * 512, (step + 1) * 512);
+            float diff = Golden.maxAbsDiff(row, g.stepLogits().get(step));
+            assertTrue(diff <= LlamaParityTest.TOLERANCE, "step " + step + " logits differ by " + diff);
+        }
+    }
+
+    @Test
+    void cachedAndUncachedGreedyAgreeOnALongerRunWithAnAdapterModel() {
+        Golden rope = Golden.of("tiny-llama3-rope");
+        try (LlamaModel other = LlamaLoader.load(rope.modelDir(), Device.cpu(), DataType.FLOAT32)) {
+            PeftAdapter.apply(rope.adapterDir(), other);
+            Generator g = new Generator(other, tokenizer::decode);
+            GenerationOptions options = GenerationOptions.greedy(24, Set.of());
+            assertArrayEquals(g.generate(prompt, options.withCache(false)).tokenIds(),
+                    g.generate(prompt, options).tokenIds());
+        }
+    }
+
+    @Test
+    void seededSamplingIsReproducibleAndTopKOneIsGreedy() {
+        GenerationOptions sampled = new GenerationOptions(12, 1.3, 0.9, 50, 1.1, List.of(), List.of(), Set.of(), 7L, true, false);
+        long[] first = generator.generate(prompt, sampled).tokenIds();
+        assertArrayEquals(first, generator.generate(prompt, sampled).tokenIds());
+        GenerationOptions topK1 = new GenerationOptions(10, 0.8, 1, 1, 1, List.of(), List.of(), Set.of(), 3L, true, false);
+        assertArrayEquals(Golden.ids(golden.json().path("generation").path("new_token_ids")),
+                generator.generate(prompt, topK1).tokenIds());
+    }
+
+    @Test
+    void stopStringEndsGenerationAndCutsTheText() {
+        Generation full = generator.generate(prompt, GenerationOptions.greedy(10, Set.of()));
+        String stop = full.text().substring(3, 5);
+        GenerationOptions options = new GenerationOptions(10, 0, 1, 0, 1, List.of(stop), List.of(), Set.of(), null, true, false);
+        Generation cut = generator.generate(prompt, options);
+        assertEquals(Generation.FinishReason.STOP_STRING, cut.finishReason());
+        assertEquals(full.text().substring(0, full.text().indexOf(stop)), cut.text());
+        assertThat(cut.tokenIds().length).isLessThan(10);
+    }
+
+    @Test
+    void eosStopsGeneration() {
+        long firstToken = Golden.ids(golden.json().path("generation").path("new_token_ids"))[0];
+        Generation g = generator.generate(prompt, GenerationOptions.greedy(10, Set.of(firstToken)));
+        assertEquals(Generation.FinishReason.EOS, g.finishReason());
+        assertArrayEquals(new long[] {firstToken}, g.tokenIds());
+    }
+
+    @Test
+    void sequenceSuppressionSteersAwayFromThePenalisedSequence() {
+        long[] greedy = Golden.ids(golden.json().path("generation").path("new_token_ids"));
+        SequencePenalty penalty = new SequencePenalty(new long[] {greedy[0], greedy[1]}, 1e-6);
+        GenerationOptions options = new GenerationOptions(5, 0, 1, 0, 1, List.of(), List.of(penalty), Set.of(), null, true, false);
+        long[] steered = generator.generate(prompt, options).tokenIds();
+        assertNotEquals(greedy[0], steered[0]);
+        GenerationOptions mild = new GenerationOptions(10, 0, 1, 0, 1, List.of(), List.of(new SequencePenalty(new long[] {greedy[0]}, 0.999)), Set.of(), null, true, false);
+        assertArrayEquals(greedy, generator.generate(prompt, mild).tokenIds());
+    }
+
+    @Test
+    void repeatedGenerationDoesNotLeakNativeArrays() throws Exception {
+        GenerationOptions options = GenerationOptions.greedy(6, Set.of());
+        generator.generate(prompt, options);
+        int before = managedArrays();
+        for (int i = 0; i < 5; i++) {
+            generator.generate(prompt, options);
+            generator.generate(prompt, options.withCache(false));
+        }
+        assertEquals(before, managedArrays());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int managedArrays() throws Exception {
+        var field = BaseNDManager.class.getDeclaredField("resources");
+        field.setAccessible(true);
+        return ((Map<String, AutoCloseable>) field.get(model.manager())).size();
+    }
+}

@@ -1,0 +1,150 @@
+package io.selfinstruct.models;
+
+import io.selfinstruct.llama.TinyModel;
+import static org.hamcrest.Matchers.closeTo;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.contains;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.ResultActions;
+
+/**
+ * The model endpoints over a temp directory configured as the only model root, holding the golden tiny-llama
+ * (model and PEFT adapter, copied there by the test) and a qwen2 model written in code.
+ */
+@SpringBootTest
+@AutoConfigureMockMvc
+class ModelControllerTest {
+
+    static final Path ROOT = tempRoot();
+    static final Path LLAMA = ROOT.resolve("tiny-llama");
+    static final Path ADAPTER = ROOT.resolve("tiny-llama-adapter");
+    static final Path QWEN = ROOT.resolve("tiny-qwen2");
+
+    @Autowired
+    MockMvc mvc;
+
+    @DynamicPropertySource
+    static void roots(DynamicPropertyRegistry registry) {
+        registry.add("selfinstruct.models.roots", ROOT::toString);
+        registry.add("selfinstruct.models.device", () -> "cpu");
+        registry.add("selfinstruct.models.max-new-tokens", () -> "50");
+    }
+
+    @BeforeAll
+    static void writeModels() {
+        copy("model", LLAMA, "config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+                "tokenizer_config.json");
+        copy("adapter", ADAPTER, "adapter_config.json", "adapter_model.safetensors");
+        TinyModel.write(QWEN, "qwen2", null, false, 5);
+    }
+
+    @Test
+    void evaluateInputIdsGivesTransformersLossWithAndWithoutAdapter() throws Exception {
+        String ids = "[[1, 17, 99, 255, 3, 400, 511], [1, 328, 384]]";
+        post("/api/models/evaluate", "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": " + ids + "}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.results[0].loss").value(closeTo(6.44564962387085, 1e-4)))
+                .andExpect(jsonPath("$.results[0].tokens").value(7))
+                .andExpect(jsonPath("$.results[1].tokens").value(3));
+        post("/api/models/evaluate", "{\"baseModel\": \"" + LLAMA + "\", \"adapter\": \"" + ADAPTER
+                + "\", \"inputIds\": " + ids + "}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.results[0].loss").value(closeTo(6.184108257293701, 1e-4)));
+    }
+
+    @Test
+    void evaluateTextsTokenizesWithTheModelsTokenizer() throws Exception {
+        post("/api/models/evaluate", "{\"baseModel\": \"" + QWEN + "\", \"texts\": [\"Hello world\", \"The quick brown fox\"]}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.results[0].tokens").value(8)) // <s> + 7 tokens, as the golden case
+                .andExpect(jsonPath("$.results[1].loss").isNumber());
+    }
+
+    @Test
+    void generateGreedyMatchesTransformersGenerate() throws Exception {
+        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": [1, 42, 7, 300, 128],"
+                + " \"maxNewTokens\": 10, \"temperature\": 0}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.tokenIds", contains(229, 404, 191, 80, 19, 388, 191, 80, 344, 445)))
+                .andExpect(jsonPath("$.text").isString());
+        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hello\", \"maxNewTokens\": 5,"
+                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"penalty\": 0.95}]}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.tokenIds.length()").value(5));
+    }
+
+    @Test
+    void pathsOutsideTheRootsAndBadSizesAre400() throws Exception {
+        post("/api/models/evaluate", "{\"baseModel\": \"/etc\", \"texts\": [\"x y\"]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("outside the configured model roots")));
+        post("/api/models/evaluate", "{\"baseModel\": \"" + ROOT + "/../..\", \"texts\": [\"x y\"]}")
+                .andExpect(status().isBadRequest());
+        post("/api/models/evaluate", "{\"baseModel\": \"" + ROOT + "/missing\", \"texts\": [\"x y\"]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("is not a directory")));
+        post("/api/models/evaluate", "{\"baseModel\": \"" + ADAPTER + "\", \"texts\": [\"x y\"]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("config.json")));
+        post("/api/models/evaluate", "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": [[1]]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("at least 2")));
+        post("/api/models/evaluate", "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": [[1, 9999]]}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("outside the vocabulary")));
+        post("/api/models/evaluate", "{\"baseModel\": \"" + LLAMA + "\", \"texts\": []}")
+                .andExpect(status().isBadRequest());
+        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hi\", \"maxNewTokens\": 51}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("maxNewTokens")));
+        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hi\", \"topP\": 0}")
+                .andExpect(status().isBadRequest());
+        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"adapter\": \"/tmp\", \"prompt\": \"Hi\", \"maxNewTokens\": 5}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("adapter")));
+    }
+
+    private ResultActions post(String url, String json) throws Exception {
+        return mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(url)
+                .header("X-API-Key", "test-key").contentType(MediaType.APPLICATION_JSON).content(json));
+    }
+
+    private static void copy(String part, Path target, String... files) {
+        try {
+            Files.createDirectories(target);
+            for (String file : files) {
+                try (InputStream in = ModelControllerTest.class.getResourceAsStream("/golden/tiny-llama/" + part + "/" + file)) {
+                    Files.copy(in, target.resolve(file));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path tempRoot() {
+        try {
+            Path root = Files.createTempDirectory("models-root");
+            root.toFile().deleteOnExit();
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
