@@ -28,7 +28,7 @@ import tools.jackson.databind.json.JsonMapper;
  * JSON that cannot be parsed at all is a 400 naming the line and column. A bad JSONL line is only an invalid
  * record, because the next line can still be read.
  */
-final class AlpacaReader {
+public final class AlpacaReader {
 
     record Entry(int index, Integer line, ExportRecord record) {
     }
@@ -45,6 +45,21 @@ final class AlpacaReader {
 
     AlpacaReader(int maxFieldChars) {
         this.maxFieldChars = maxFieldChars;
+    }
+
+    /**
+     * Reads a whole alpaca file or stream (e.g. a fine-tune data file) with the rules of an import; any invalid
+     * record is an error naming it.
+     */
+    public static List<ExportRecord> readAll(InputStream body, int maxFieldChars) {
+        Parsed parsed = new AlpacaReader(maxFieldChars).read(body);
+        if (!parsed.invalid().isEmpty()) {
+            ImportReport.Invalid first = parsed.invalid().get(0);
+            throw new InvalidRequestException(parsed.invalid().size() + " invalid record"
+                    + (parsed.invalid().size() == 1 ? "" : "s") + "; the first is " + first.where() + ": "
+                    + first.message());
+        }
+        return parsed.records().stream().map(Entry::record).toList();
     }
 
     Parsed read(InputStream body) {

@@ -1,7 +1,6 @@
 package io.selfinstruct.export;
 
-import io.selfinstruct.pool.InstructionStatus;
-import io.selfinstruct.pool.Origin;
+import io.selfinstruct.pool.PoolFilter;
 import io.selfinstruct.problem.InvalidRequestException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -63,58 +62,15 @@ class ExportController {
             throw new InvalidRequestException("split applies to alpaca, jsonl, openai-chat and sharegpt exports, not "
                     + exportFormat.parameter());
         }
-        ExportFilter filter = new ExportFilter(status(status), origins(origin), batchId, classification,
-                instant("from", from, false), instant("to", to, true), language, includeSeeds, seedSet);
+        PoolFilter pool = new PoolFilter(null, PoolFilter.parseStatus(status), PoolFilter.parseOrigins(origin), batchId,
+                classification, PoolFilter.parseInstant("from", from, false), PoolFilter.parseInstant("to", to, true),
+                language);
+        ExportFilter filter = new ExportFilter(pool, includeSeeds, seedSet);
         Exporter.Download download = exporter.export(new Exporter.Request(exportFormat, filter, split, seed,
                 systemMessage));
         response.setContentType(download.contentType());
         response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
                 ContentDisposition.attachment().filename(download.fileName()).build().toString());
         download.body().writeTo(response.getOutputStream());
-    }
-
-    private static InstructionStatus status(String status) {
-        if (status == null || status.isBlank()) {
-            return InstructionStatus.ACCEPTED;
-        }
-        try {
-            return InstructionStatus.valueOf(status.strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("Unknown status '" + status + "'; use one of "
-                    + Arrays.toString(InstructionStatus.values()));
-        }
-    }
-
-    private static Set<Origin> origins(String origin) {
-        if (origin == null || origin.isBlank()) {
-            return ExportFilter.DEFAULT_ORIGINS;
-        }
-        Set<Origin> origins = EnumSet.noneOf(Origin.class);
-        for (String name : origin.split(",")) {
-            try {
-                origins.add(Origin.valueOf(name.strip().toUpperCase(Locale.ROOT)));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("Unknown origin '" + name.strip() + "'; use one or more of "
-                        + Arrays.toString(Origin.values()) + ", separated by commas");
-            }
-        }
-        return origins;
-    }
-
-    /** A date as the end of a range covers that whole day, so the bound is the next day's start. */
-    private static Instant instant(String name, String value, boolean end) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            if (value.strip().length() == 10) {
-                LocalDate day = LocalDate.parse(value.strip());
-                return (end ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return Instant.parse(value.strip());
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequestException(name + " must be an ISO date (2026-01-31) or instant "
-                    + "(2026-01-31T12:00:00Z), not '" + value + "'");
-        }
     }
 }

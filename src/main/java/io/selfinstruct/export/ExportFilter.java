@@ -2,35 +2,32 @@ package io.selfinstruct.export;
 
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
-import java.time.Instant;
+import io.selfinstruct.pool.PoolFilter;
+import io.selfinstruct.seed.SeedSets;
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * Which records an export holds. Pool instructions are chosen by status, origins, batch, classification,
- * creation time ({@code from} inclusive, {@code to} exclusive) and language; seed tasks of {@code seedSet} are
- * added when {@code includeSeeds}, chosen by classification only (they have no batch, status or date).
- * Null fields do not filter.
+ * Which records an export holds: the pool instructions {@code pool} chooses (status ACCEPTED and origins
+ * GENERATED and IMPORTED unless it says otherwise), plus the seed tasks of {@code seedSet} when
+ * {@code includeSeeds}, chosen by the classification filter only (they have no batch, status or date).
  */
-public record ExportFilter(InstructionStatus status, Set<Origin> origins, Long batchId, Boolean classification,
-        Instant from, Instant to, String language, boolean includeSeeds, String seedSet) {
+public record ExportFilter(PoolFilter pool, boolean includeSeeds, String seedSet) {
 
     /** Like the reference generators: every accepted generated or imported item, seed tasks left out. */
     public static final Set<Origin> DEFAULT_ORIGINS = EnumSet.of(Origin.GENERATED, Origin.IMPORTED);
 
     public ExportFilter {
-        status = status == null ? InstructionStatus.ACCEPTED : status;
-        origins = origins == null || origins.isEmpty() ? DEFAULT_ORIGINS : Set.copyOf(origins);
-        seedSet = seedSet == null || seedSet.isBlank() ? "default" : seedSet;
-        // an HTML form sends an unset filter as an empty value
-        language = language == null || language.isBlank() ? null : language.strip();
+        pool = pool == null ? PoolFilter.all() : pool;
+        if (pool.status() == null || pool.origins().isEmpty()) {
+            pool = new PoolFilter(pool.text(), pool.status() == null ? InstructionStatus.ACCEPTED : pool.status(),
+                    pool.origins().isEmpty() ? DEFAULT_ORIGINS : pool.origins(), pool.batchId(), pool.classification(),
+                    pool.from(), pool.to(), pool.language());
+        }
+        seedSet = seedSet == null || seedSet.isBlank() ? SeedSets.DEFAULT_SET : seedSet;
     }
 
     public static ExportFilter accepted() {
-        return new ExportFilter(null, null, null, null, null, null, null, false, null);
-    }
-
-    public ExportFilter withSeeds(String seedSet) {
-        return new ExportFilter(status, origins, batchId, classification, from, to, language, true, seedSet);
+        return new ExportFilter(null, false, null);
     }
 }

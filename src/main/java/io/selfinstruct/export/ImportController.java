@@ -2,6 +2,7 @@ package io.selfinstruct.export;
 
 import io.selfinstruct.problem.ProblemDetails;
 import jakarta.servlet.http.HttpServletRequest;
+import io.selfinstruct.rouge.RougeL;
 import java.io.IOException;
 import java.io.InputStream;
 import org.springframework.http.HttpStatus;
@@ -30,7 +31,7 @@ class ImportController {
     ImportReport importRecords(@RequestParam(required = false) MultipartFile file,
             @RequestParam(defaultValue = "true") boolean dedup,
             @RequestParam(defaultValue = "false") boolean strict,
-            @RequestParam(defaultValue = "0.7") double threshold,
+            @RequestParam(required = false) Double threshold,
             @RequestParam(defaultValue = "en") String language,
             HttpServletRequest request) throws IOException {
         long declared = file != null ? file.getSize() : request.getContentLengthLong();
@@ -38,7 +39,8 @@ class ImportController {
             throw new BoundedBody.TooLarge(importer.maxBytes());
         }
         try (InputStream body = file != null ? file.getInputStream() : request.getInputStream()) {
-            return importer.importRecords(body, new Importer.Options(dedup, strict, threshold, language));
+            return importer.importRecords(body, new Importer.Options(dedup, strict,
+                    threshold == null ? RougeL.SELF_INSTRUCT_THRESHOLD : threshold, language));
         }
     }
 

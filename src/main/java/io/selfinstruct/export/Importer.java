@@ -1,7 +1,7 @@
 package io.selfinstruct.export;
 
-import io.selfinstruct.pool.InstructionStatus;
-import io.selfinstruct.pool.Origin;
+import io.selfinstruct.pool.PoolImports;
+import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.rouge.RougeTokenizer;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.io.InputStream;
@@ -23,7 +23,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Imports alpaca records into the pool as accepted instructions of origin IMPORTED, one instance each.
  * With dedup, a record is kept iff its instruction's ROUGE-L F-measure against every accepted pool instruction
  * of the language and every record kept before it in the file is at most the threshold: the same greedy rule
- * admission applies. Rows go in with JDBC batches, all in one transaction.
+ * admission applies. {@link PoolImports} stores them.
  */
 @Service
 public class Importer {
@@ -47,16 +47,11 @@ public class Importer {
     public record Options(boolean dedup, boolean strict, double threshold, String language) {
     }
 
-    private static final Map<String, RougeTokenizer> TOKENIZERS = Map.of("en", RougeTokenizer.DEFAULT,
-            "zh", RougeTokenizer.CJK);
-
-    private final JdbcTemplate jdbc;
-    private final TransactionTemplate transaction;
+    private final PoolImports imports;
     private final ImportProperties properties;
 
-    public Importer(DataSource dataSource, PlatformTransactionManager transactions, ImportProperties properties) {
-        this.jdbc = new JdbcTemplate(dataSource);
-        this.transaction = new TransactionTemplate(transactions);
+    public Importer(PoolImports imports, ImportProperties properties) {
+        this.imports = imports;
         this.properties = properties;
     }
 
@@ -65,10 +60,7 @@ public class Importer {
     }
 
     public ImportReport importRecords(InputStream body, Options options) {
-        RougeTokenizer tokenizer = TOKENIZERS.get(options.language());
-        if (tokenizer == null) {
-            throw new InvalidRequestException("language must be en or zh, not '" + options.language() + "'");
-        }
+        PoolLanguage language = PoolLanguage.of(options.language());
         if (!(options.threshold() >= 0 && options.threshold() <= 1)) {
             throw new InvalidRequestException("threshold is a ROUGE-L F-measure between 0 and 1, not "
                     + options.threshold());
@@ -82,64 +74,17 @@ public class Importer {
         List<ImportReport.Skipped> skipped = List.of();
         if (options.dedup()) {
             skipped = new ArrayList<>();
-            kept = duplicates(kept, tokenizer, options, skipped);
+            kept = duplicates(kept, language, options.threshold(), skipped);
         }
         List<AlpacaReader.Entry> toStore = kept;
-        transaction.executeWithoutResult(s -> store(toStore, options.language()));
+        imports.store(toStore.stream().map(e -> new PoolImports.Example(e.record().instruction(), e.record().input(),
+                e.record().output())).toList(), language.code());
         return new ImportReport(toStore.size(), skipped, parsed.invalid());
     }
 
-    private List<AlpacaReader.Entry> duplicates(List<AlpacaReader.Entry> records, RougeTokenizer tokenizer,
-            Options options, List<ImportReport.Skipped> skipped) {
-        List<String> pool = jdbc.queryForList("SELECT text FROM instruction WHERE status = ? AND language = ? "
-                + "ORDER BY id", String.class, InstructionStatus.ACCEPTED.name(), options.language());
-        return new ImportDedup(tokenizer, options.threshold(), pool).keep(records, skipped);
-    }
-
-    private void store(List<AlpacaReader.Entry> records, String language) {
-        int batchSize = properties.batchSize();
-        for (int from = 0; from < records.size(); from += batchSize) {
-            List<AlpacaReader.Entry> batch = records.subList(from, Math.min(records.size(), from + batchSize));
-            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
-            GeneratedKeyHolder keys = new GeneratedKeyHolder();
-            jdbc.batchUpdate(connection -> connection.prepareStatement("INSERT INTO instruction (text, origin, "
-                    + "language, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    new String[] {"id"}), new BatchPreparedStatementSetter() {
-                        @Override
-                        public void setValues(PreparedStatement ps, int i) throws java.sql.SQLException {
-                            ps.setString(1, batch.get(i).record().instruction());
-                            ps.setString(2, Origin.IMPORTED.name());
-                            ps.setString(3, language);
-                            ps.setString(4, InstructionStatus.ACCEPTED.name());
-                            ps.setObject(5, now);
-                            ps.setObject(6, now);
-                        }
-
-                        @Override
-                        public int getBatchSize() {
-                            return batch.size();
-                        }
-                    }, keys);
-            List<Map<String, Object>> ids = keys.getKeyList();
-            if (ids.size() != batch.size()) {
-                throw new IllegalStateException("the database returned " + ids.size() + " ids for " + batch.size()
-                        + " inserted instructions");
-            }
-            jdbc.batchUpdate("INSERT INTO instance (instruction_id, input, output, status, position) "
-                    + "VALUES (?, ?, ?, ?, 0)", new BatchPreparedStatementSetter() {
-                        @Override
-                        public void setValues(PreparedStatement ps, int i) throws java.sql.SQLException {
-                            ps.setLong(1, ((Number) ids.get(i).values().iterator().next()).longValue());
-                            ps.setString(2, batch.get(i).record().input());
-                            ps.setString(3, batch.get(i).record().output());
-                            ps.setString(4, InstructionStatus.ACCEPTED.name());
-                        }
-
-                        @Override
-                        public int getBatchSize() {
-                            return batch.size();
-                        }
-                    });
-        }
+    private List<AlpacaReader.Entry> duplicates(List<AlpacaReader.Entry> records, PoolLanguage language,
+            double threshold, List<ImportReport.Skipped> skipped) {
+        return new ImportDedup(language.tokenizer(), threshold, imports.acceptedTexts(language.code()))
+                .keep(records, skipped);
     }
 }

@@ -1,8 +1,5 @@
 package io.selfinstruct.finetune;
 
-import io.selfinstruct.finetune.data.AlpacaFile;
-import io.selfinstruct.finetune.data.Example;
-import io.selfinstruct.finetune.data.PoolExamples;
 import io.selfinstruct.finetune.data.PromptFormat;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelRuntime;
@@ -50,16 +47,16 @@ public class FineTuneJobController {
 
     private final FineTuneJobRepository jobs;
     private final FineTuneWorker worker;
-    private final PoolExamples pool;
+    private final FineTuneSubmissions submissions;
     private final ModelRuntime runtime;
     private final ModelsProperties models;
     private final ModelRoots roots;
 
-    public FineTuneJobController(FineTuneJobRepository jobs, FineTuneWorker worker, PoolExamples pool,
+    public FineTuneJobController(FineTuneJobRepository jobs, FineTuneWorker worker, FineTuneSubmissions submissions,
             ModelRuntime runtime, ModelsProperties models) {
         this.jobs = jobs;
         this.worker = worker;
-        this.pool = pool;
+        this.submissions = submissions;
         this.runtime = runtime;
         this.models = models;
         this.roots = new ModelRoots(models.roots());
@@ -84,7 +81,7 @@ public class FineTuneJobController {
         if (request == null) {
             throw new InvalidRequestException("a job request body is required");
         }
-        return accept(request);
+        return accept(request, null);
     }
 
     /** Multipart: part {@code job} (the JSON request) and part {@code file} (alpaca_data.json or JSONL). */
@@ -101,24 +98,11 @@ public class FineTuneJobController {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the upload", e);
         }
-        return accept(request.withDataFile(stored.toString()));
+        return accept(request, stored);
     }
 
-    private ResponseEntity<Submitted> accept(FineTuneRequest request) {
-        FineTuneSpec spec = request.toSpec(roots, worker.uploads());
-        List<Example> examples;
-        try {
-            examples = spec.dataFile() != null ? AlpacaFile.read(spec.dataFile()) : pool.select(spec.data());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
-        if (examples.size() <= spec.valSetSize()) {
-            throw new InvalidRequestException("the data selection holds " + examples.size()
-                    + " examples: more than valSetSize " + spec.valSetSize() + " are needed");
-        }
-        String data = JSON.writeValueAsString(request.data() == null ? JSON.createObjectNode() : request.data());
-        FineTuneJob job = jobs.save(new FineTuneJob(spec.baseModel().toString(), spec.method().name().toLowerCase(),
-                data, JSON.writeValueAsString(request), spec.device().name().toLowerCase()));
+    private ResponseEntity<Submitted> accept(FineTuneRequest request, Path uploaded) {
+        FineTuneJob job = submissions.submit(request, uploaded);
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Submitted(job.getId(), job.getStatus()));
     }
 

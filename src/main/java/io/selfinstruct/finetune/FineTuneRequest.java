@@ -1,6 +1,5 @@
 package io.selfinstruct.finetune;
 
-import io.selfinstruct.finetune.data.DataSelection;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.PromptFormat;
 import io.selfinstruct.llama.DeviceChoice;
@@ -9,8 +8,13 @@ import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.finetune.train.TrainingOptions;
+import io.selfinstruct.pool.InstructionStatus;
+import io.selfinstruct.pool.Origin;
+import io.selfinstruct.pool.PoolFilter;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.nio.file.Files;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,13 +33,25 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
         Integer sampleMaxNewTokens, Integer saveSteps, Integer saveTotalLimit, Long seed, String device,
         Boolean mergeModel) {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     /** vLLM serves LoRA adapters of these ranks only. */
     public static final Set<Integer> VLLM_RANKS = Set.of(8, 16, 32, 64, 128, 256);
     public static final List<String> PROJECTIONS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
             "up_proj", "down_proj");
 
-    /** The export filters choosing pool items. */
+    /**
+     * The export filters choosing pool items: instruction status (default ACCEPTED), origin (any by default),
+     * batch, classification flag and language. Only accepted instances of the chosen instructions are used.
+     */
     public record DataFilter(String status, String origin, Long batchId, Boolean classification, String language) {
+
+        PoolFilter toFilter() {
+            InstructionStatus chosen = field("data.status", () -> PoolFilter.parseStatus(status));
+            Set<Origin> origins = field("data.origin", () -> PoolFilter.parseOrigins(origin));
+            return new PoolFilter(null, chosen == null ? InstructionStatus.ACCEPTED : chosen, origins, batchId,
+                    classification, null, null, language);
+        }
     }
 
     public record LoraRequest(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean rsLora) {
@@ -44,11 +60,11 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
     public record SamplePrompt(String instruction, String input) {
     }
 
-    public FineTuneRequest withDataFile(String path) {
-        return new FineTuneRequest(baseModel, method, data, path, template, lora, trainableLayers, epochs, maxSteps,
-                learningRate, weightDecay, warmupSteps, microBatchSize, batchSize, maxGradNorm, cutoffLen,
-                maxPromptLen, maxResponseLen, trainOnInputs, packing, valSetSize, evalSteps, sampleSteps,
-                samplePrompts, sampleMaxNewTokens, saveSteps, saveTotalLimit, seed, device, mergeModel);
+    /** This request with {@code dataFile} set to a file the service stored from an upload. */
+    FineTuneRequest withUploadedFile(Path file) {
+        ObjectNode fields = JSON.valueToTree(this);
+        fields.put("dataFile", file.toString());
+        return JSON.treeToValue(fields, FineTuneRequest.class);
     }
 
     /**
@@ -71,13 +87,7 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
         if (data != null && dataFile != null) {
             throw new InvalidRequestException("give data (pool filters) or a data file, not both");
         }
-        DataSelection selection;
-        try {
-            selection = data == null ? DataSelection.all()
-                    : new DataSelection(data.status(), data.origin(), data.batchId(), data.classification(), data.language());
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
+        PoolFilter selection = data == null ? PoolFilter.accepted() : data.toFilter();
         Path file = null;
         if (dataFile != null) {
             Path given = Path.of(dataFile).toAbsolutePath().normalize();
@@ -178,10 +188,18 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
     private static boolean hasChatTemplate(Path base) {
         try {
             Path file = base.resolve("tokenizer_config.json");
-            return Files.isRegularFile(file) && !tools.jackson.databind.json.JsonMapper.builder().build()
-                    .readTree(Files.readString(file)).path("chat_template").isMissingNode();
+            return Files.isRegularFile(file) && !JSON.readTree(Files.readString(file)).path("chat_template").isMissingNode();
         } catch (java.io.IOException | tools.jackson.core.JacksonException e) {
             return false;
+        }
+    }
+
+    /** Parses one field, naming it in the 400. */
+    private static <T> T field(String name, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException(name + ": " + e.getMessage());
         }
     }
 

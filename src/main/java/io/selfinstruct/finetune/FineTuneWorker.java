@@ -2,7 +2,7 @@ package io.selfinstruct.finetune;
 
 import io.selfinstruct.finetune.data.AlpacaFile;
 import io.selfinstruct.finetune.data.Example;
-import io.selfinstruct.finetune.data.PoolExamples;
+import io.selfinstruct.finetune.data.TrainingExamples;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelsProperties;
 import io.selfinstruct.finetune.train.StepMetrics;
@@ -39,7 +39,7 @@ public class FineTuneWorker {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final FineTuneJobRepository jobs;
-    private final PoolExamples pool;
+    private final TrainingExamples examples;
     private final ModelsProperties models;
     private final ModelRoots roots;
     private final Path outputRoot;
@@ -53,11 +53,11 @@ public class FineTuneWorker {
     private record RunClock(long jobId, Instant started, int fromStep, int step, int totalSteps) {
     }
 
-    public FineTuneWorker(FineTuneJobRepository jobs, PoolExamples pool, ModelsProperties models,
+    public FineTuneWorker(FineTuneJobRepository jobs, TrainingExamples examples, ModelsProperties models,
             @Value("${selfinstruct.finetune.output-dir:${selfinstruct.data-dir}/finetune}") Path outputRoot,
             @Value("${selfinstruct.finetune.poll-interval:1s}") Duration pollInterval) {
         this.jobs = jobs;
-        this.pool = pool;
+        this.examples = examples;
         this.models = models;
         this.roots = new ModelRoots(models.roots());
         this.outputRoot = outputRoot.toAbsolutePath().normalize();
@@ -144,7 +144,7 @@ public class FineTuneWorker {
         job = jobs.save(job);
         try {
             FineTuneSpec spec = JSON.readValue(job.getConfigJson(), FineTuneRequest.class).toSpec(roots, uploads());
-            List<Example> examples = spec.dataFile() != null ? AlpacaFile.read(spec.dataFile()) : pool.select(spec.data());
+            List<Example> examples = this.examples.load(spec.data(), spec.dataFile());
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("no training examples match the job's data selection");
             }

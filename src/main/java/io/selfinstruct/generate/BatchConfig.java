@@ -1,5 +1,7 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.pool.PoolLanguage;
+import io.selfinstruct.rouge.RougeL;
 import io.selfinstruct.llm.LlmSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +52,7 @@ public record BatchConfig(
         String mode = r.mode() == null ? SELF_INSTRUCT : r.mode();
         boolean alpaca = ALPACA.equals(mode);
         String language = r.language() == null ? "en" : r.language();
-        boolean zh = language.equals("zh");
+        boolean zh = PoolLanguage.of(language) == PoolLanguage.ZH;
         List<String> blocklist = r.blocklist();
         if (blocklist == null) {
             blocklist = new ArrayList<>(zh ? InstructionFilter.CHINESE_BLOCKLIST : InstructionFilter.SELF_INSTRUCT_BLOCKLIST);
@@ -60,7 +62,7 @@ public record BatchConfig(
         }
         return new BatchConfig(
                 mode,
-                r.seedSet() == null ? (zh ? "zh" : "default") : r.seedSet(),
+                r.seedSet() == null ? PoolLanguage.of(language).defaultSeedSet() : r.seedSet(),
                 r.model() == null ? llm.model() : r.model(),
                 r.api() == null ? llm.api().name().toLowerCase(java.util.Locale.ROOT) : r.api(),
                 r.baseUrl() == null ? llm.baseUrl() : r.baseUrl(),
@@ -76,7 +78,7 @@ public record BatchConfig(
                 r.maxCostUsd(),
                 language,
                 r.randomSeed() == null ? ThreadLocalRandom.current().nextLong(1L << 48) : r.randomSeed(),
-                r.rougeThreshold() == null ? 0.7 : r.rougeThreshold(),
+                r.rougeThreshold() == null ? RougeL.SELF_INSTRUCT_THRESHOLD : r.rougeThreshold(),
                 r.minLength() == null ? (zh ? 5 : 3) : r.minLength(),
                 r.maxLength() == null ? (zh ? 300 : 150) : r.maxLength(),
                 List.copyOf(blocklist),

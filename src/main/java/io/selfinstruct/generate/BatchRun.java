@@ -7,7 +7,10 @@ import io.selfinstruct.llm.LlmRequest;
 import io.selfinstruct.llm.LlmResult;
 import io.selfinstruct.llm.LlmSession;
 import io.selfinstruct.llm.Sampling;
+import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.pool.Admission;
+import io.selfinstruct.pool.BatchInstructions;
+import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.pool.Admission.Candidate;
 import io.selfinstruct.pool.Instance;
 import io.selfinstruct.pool.Instruction;
@@ -49,6 +52,7 @@ final class BatchRun implements Runnable {
     private final String instanceId;
     private final BatchConfig config;
     private final BatchStore store;
+    private final BatchInstructions instructions;
     private final LlmSession llm;
     private final PromptTemplates prompts;
     private final Admission admission;
@@ -67,21 +71,21 @@ final class BatchRun implements Runnable {
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private volatile ExecutorService workers;
 
-    BatchRun(long batchId, String instanceId, BatchConfig config, BatchStore store, LlmSession llm, PromptTemplates prompts,
+    BatchRun(long batchId, String instanceId, BatchConfig config, BatchStore store, BatchInstructions instructions, LlmSession llm, PromptTemplates prompts,
             Admission admission, List<SeedTaskLine> seeds) {
         this.batchId = batchId;
         this.instanceId = instanceId;
         this.config = config;
         this.store = store;
+        this.instructions = instructions;
         this.llm = llm;
         this.prompts = prompts;
         this.admission = admission;
         this.seeds = seeds;
-        this.pool = new Admission.Pool(config.seedSet(), config.language(),
-                config.language().equals("zh") ? "cjk" : "default", config.rougeThreshold());
+        this.pool = new Admission.Pool(config.seedSet(), PoolLanguage.of(config.language()), config.rougeThreshold());
         this.filter = new InstructionFilter(config.language(), config.minLength(), config.maxLength(),
                 config.blocklist());
-        this.machineInstructions = new CopyOnWriteArrayList<>(store.acceptedMachineInstructions(config.language()));
+        this.machineInstructions = new CopyOnWriteArrayList<>(instructions.acceptedMachineInstructions(config.language()));
         this.random = new Random(config.randomSeed() ^ System.nanoTime());
     }
 
@@ -130,12 +134,12 @@ final class BatchRun implements Runnable {
     }
 
     private void resume() {
-        for (BatchStore.StoredCall call : store.unadmittedGenerations(batchId)) {
-            admitGenerated(call.response(), call.truncated(), call.id());
+        for (LlmUsage.StoredAnswer call : store.unadmittedGenerations(batchId)) {
+            admitGenerated(call.response(), call.truncated(), call.callId());
         }
-        List<Long> candidates = store.candidateIds(batchId);
+        List<Long> candidates = instructions.candidateIds(batchId);
         pending.addAll(candidates);
-        int acceptedSoFar = store.acceptedCount(batchId);
+        int acceptedSoFar = instructions.acceptedCount(batchId);
         accepted.set(acceptedSoFar);
         reserved.set(acceptedSoFar + candidates.size());
         log.info("Batch {} running: {} accepted, {} pending, target {}", batchId, acceptedSoFar, candidates.size(),
@@ -247,7 +251,7 @@ final class BatchRun implements Runnable {
 
     /** Steps 2 to 4 for one admitted instruction. */
     private void complete(long instructionId) {
-        Instruction instruction = store.instruction(instructionId);
+        Instruction instruction = instructions.instruction(instructionId);
         if (instruction.getStatus() != InstructionStatus.CANDIDATE) {
             return;
         }
@@ -255,13 +259,13 @@ final class BatchRun implements Runnable {
             Boolean classification = instruction.getClassification();
             if (classification == null && config.classificationOnly()) {
                 classification = true;
-                store.setClassification(instructionId, true);
+                instructions.setClassification(instructionId, true);
             } else if (classification == null) {
                 LlmResult answer = llm.call(new LlmRequest(STEP_CLASSIFY, batchId + ":cls:" + instructionId,
                         prompts.isClassification(config.language(), instruction.getText()),
                         new Sampling(0.0, 0.0, 3, List.of("\n", "Task"), null, null, null, null)));
                 classification = ClassificationAnswer.isYes(answer.text());
-                store.setClassification(instructionId, classification);
+                instructions.setClassification(instructionId, classification);
             }
             LlmResult response = llm.call(new LlmRequest(STEP_INSTANCES, batchId + ":inst:" + instructionId,
                     prompts.instances(config.language(), instruction.getText(), classification),
@@ -284,7 +288,7 @@ final class BatchRun implements Runnable {
                 rows.add(row);
             }
             String rejection = filtered.taskRejection() == null ? null : filtered.taskRejection().code();
-            store.finishInstruction(instructionId, rows, rejection);
+            instructions.finishInstruction(instructionId, rows, rejection);
             if (rejection == null) {
                 accepted.incrementAndGet();
                 machineInstructions.add(instruction.getText());

@@ -4,6 +4,7 @@ import io.selfinstruct.llm.LlmApi;
 import io.selfinstruct.llm.LlmClient;
 import io.selfinstruct.llm.LlmSession;
 import io.selfinstruct.pool.Admission;
+import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.seed.SeedSets;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
@@ -41,6 +42,7 @@ public class BatchScheduler {
     private final Batches batches;
     private final BatchRepository repository;
     private final BatchStore store;
+    private final BatchInstructions instructions;
     private final LlmClient llm;
     private final PromptTemplates prompts;
     private final Admission admission;
@@ -51,12 +53,13 @@ public class BatchScheduler {
     private final ExecutorService runs = Executors.newCachedThreadPool();
 
     public BatchScheduler(JdbcTemplate jdbc, Batches batches, BatchRepository repository, BatchStore store,
-            LlmClient llm, PromptTemplates prompts, Admission admission, SeedSets seedSets,
+            BatchInstructions instructions, LlmClient llm, PromptTemplates prompts, Admission admission, SeedSets seedSets,
             BatchProperties properties, @Value("${selfinstruct.data-dir}") Path dataDir) {
         this.jdbc = jdbc;
         this.batches = batches;
         this.repository = repository;
         this.store = store;
+        this.instructions = instructions;
         this.llm = llm;
         this.prompts = prompts;
         this.admission = admission;
@@ -129,7 +132,7 @@ public class BatchScheduler {
                 .withConcurrency(config.concurrency())
                 .withRateLimits(config.requestsPerMinute(), config.tokensPerMinute())
                 .withMaxCostUsd(config.maxCostUsd()));
-        BatchRun run = new BatchRun(id, instanceId, config, store, session, prompts, admission,
+        BatchRun run = new BatchRun(id, instanceId, config, store, instructions, session, prompts, admission,
                 seedSets.tasks(config.seedSet()));
         running.put(id, run);
         runs.submit(() -> {

@@ -2,6 +2,12 @@ package io.selfinstruct.generate;
 
 import io.selfinstruct.llm.LlmApi;
 import io.selfinstruct.llm.LlmClient;
+import io.selfinstruct.llm.LlmUsage;
+import io.selfinstruct.pool.Admission;
+import io.selfinstruct.pool.BatchInstructions;
+import io.selfinstruct.pool.BatchPools;
+import io.selfinstruct.pool.PoolLanguage;
+import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.seed.SeedSets;
 import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
@@ -11,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
@@ -20,18 +27,23 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Creating batches, reading their progress, and the pause/resume/cancel transitions. */
 @Service
-public class Batches {
+public class Batches implements BatchPools {
 
     private final BatchRepository repository;
     private final SeedSets seedSets;
     private final LlmClient llm;
-    private final JdbcTemplate jdbc;
+    private final BatchInstructions instructions;
+    private final LlmUsage llmUsage;
+    private final NamedParameterJdbcTemplate jdbc;
     private final JsonMapper json;
 
-    public Batches(BatchRepository repository, SeedSets seedSets, LlmClient llm, JdbcTemplate jdbc, JsonMapper json) {
+    public Batches(BatchRepository repository, SeedSets seedSets, LlmClient llm, BatchInstructions instructions,
+            LlmUsage llmUsage, NamedParameterJdbcTemplate jdbc, JsonMapper json) {
         this.repository = repository;
         this.seedSets = seedSets;
         this.llm = llm;
+        this.instructions = instructions;
+        this.llmUsage = llmUsage;
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -58,20 +70,10 @@ public class Batches {
 
     public BatchView view(long id) {
         Batch batch = repository.findById(id).orElseThrow(() -> new NotFoundException("Batch", id));
-        Map<String, Long> byStatus = new TreeMap<>();
-        jdbc.query("select status, count(*) from instruction where batch_id = ? group by status",
-                rs -> { byStatus.put(rs.getString(1), rs.getLong(2)); }, id);
-        Map<String, Long> rejected = new TreeMap<>();
-        jdbc.query("select reject_reason, count(*) from instruction where batch_id = ? and status = 'REJECTED' "
-                + "group by reject_reason", rs -> { rejected.merge(rs.getString(1), rs.getLong(2), Long::sum); }, id);
-        jdbc.query("select s.reject_reason, count(*) from instance s join instruction i on s.instruction_id = i.id "
-                        + "where i.batch_id = ? and s.status = 'REJECTED' group by s.reject_reason",
-                rs -> { rejected.merge(rs.getString(1), rs.getLong(2), Long::sum); }, id);
-        long[] usage = jdbc.queryForObject("select count(*), coalesce(sum(prompt_tokens), 0), "
-                        + "coalesce(sum(completion_tokens), 0), coalesce(sum(cost_usd), 0) from llm_call where batch_id = ?",
-                (rs, n) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                        Double.doubleToLongBits(rs.getDouble(4))}, id);
-        int accepted = byStatus.getOrDefault("ACCEPTED", 0L).intValue();
+        Map<InstructionStatus, Long> byStatus = instructions.countsByStatus(id);
+        Map<String, Long> rejected = instructions.rejectionsByReason(id);
+        LlmUsage.Totals usage = llmUsage.ofBatch(id);
+        int accepted = byStatus.getOrDefault(InstructionStatus.ACCEPTED, 0L).intValue();
         Instant end = batch.getFinishedAt() != null ? batch.getFinishedAt() : Instant.now();
         double minutes = batch.getStartedAt() == null ? 0
                 : Duration.between(batch.getStartedAt(), end).toMillis() / 60_000.0;
@@ -84,9 +86,17 @@ public class Batches {
         }
         return new BatchView(batch.getId(), batch.getStatus(), batch.getStatusReason(), batch.getMode(),
                 batch.getModel(), batch.getApi(), batch.getSeedSet(), batch.getLanguage(), batch.getTarget(), accepted,
-                byStatus.getOrDefault("CANDIDATE", 0L).intValue(), rejected, usage[0], usage[1], usage[2],
-                Double.longBitsToDouble(usage[3]), perMinute, eta, etaSeconds, batch.getError(),
+                byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L).intValue(), rejected, usage.calls(),
+                usage.promptTokens(), usage.completionTokens(), usage.costUsd(), perMinute, eta, etaSeconds, batch.getError(),
                 batch.getCreatedAt(), batch.getStartedAt(), batch.getFinishedAt(), config(batch));
+    }
+
+    @Override
+    public Optional<Admission.Pool> poolOf(long batchId) {
+        return repository.findById(batchId).map(batch -> {
+            BatchConfig config = config(batch);
+            return new Admission.Pool(config.seedSet(), PoolLanguage.of(config.language()), config.rougeThreshold());
+        });
     }
 
     BatchConfig config(Batch batch) {
@@ -112,7 +122,7 @@ public class Batches {
                 .addValue("finished", to.equals("CANCELLED") ? now : null).addValue("id", id).addValue("from", from);
         // a resumed batch starts clean: the error of its failed run is history
         String clearError = to.equals("QUEUED") ? ", error = null" : "";
-        int changed = new NamedParameterJdbcTemplate(jdbc).update("update batch set status = :to, "
+        int changed = jdbc.update("update batch set status = :to, "
                 + "status_reason = :reason, finished_at = :finished, updated_at = :now" + clearError
                 + " where id = :id and status in (:from)", params);
         if (changed == 0) {

@@ -61,7 +61,7 @@ public class Admission {
         try {
             transaction.executeWithoutResult(tx -> {
                 for (Candidate candidate : candidates) {
-                    Instruction row = new Instruction(candidate.text(), Origin.GENERATED, batchId, pool.language(),
+                    Instruction row = new Instruction(candidate.text(), Origin.GENERATED, batchId, pool.language().code(),
                             InstructionStatus.REJECTED);
                     row.setLlmCallId(llmCallId);
                     row.setClassification(candidate.classification());
@@ -150,29 +150,25 @@ public class Admission {
     private PoolIndex index(Pool pool) {
         PoolIndex index = indexes.get(pool.key());
         if (index == null) {
-            index = new PoolIndex(new RougeIndex(RougeTokenizer.byName(pool.tokenizer())));
+            index = new PoolIndex(new RougeIndex(pool.language().tokenizer()));
             for (var seed : seedTasks.findBySeedSetOrderByPosition(pool.seedSet())) {
                 index.add(seed.getInstruction(), null);
             }
             indexes.put(pool.key(), index);
         }
         PoolIndex target = index;
-        jdbc.query("select id, text from instruction where id > ? and language = ? and status in ('ACCEPTED', "
-                        + "'CANDIDATE') order by id",
+        jdbc.query("select id, text from instruction where id > ? and language = ? and status in (?, ?) order by id",
                 rs -> {
                     target.add(rs.getString(2), rs.getLong(1));
-                }, index.lastInstructionId, pool.language());
+                }, index.lastInstructionId, pool.language().code(), InstructionStatus.ACCEPTED.name(),
+                InstructionStatus.CANDIDATE.name());
         return index;
     }
 
-    /**
-     * The pool a batch admits into.
-     *
-     * @param tokenizer {@code default} or {@code cjk}
-     */
-    public record Pool(String seedSet, String language, String tokenizer, double threshold) {
+    /** The pool a batch admits into: its seed set, the instructions of its language, its threshold. */
+    public record Pool(String seedSet, PoolLanguage language, double threshold) {
         String key() {
-            return seedSet + "|" + language + "|" + tokenizer;
+            return seedSet + "|" + language.code();
         }
     }
 

@@ -3,7 +3,8 @@ package io.selfinstruct.pool;
 import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
-import java.util.List;
+import io.selfinstruct.rouge.RougeL;
+import java.util.Optional;
 import java.util.Locale;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -19,20 +20,17 @@ import tools.jackson.databind.json.JsonMapper;
 public class Curation {
 
     public static final String MANUAL = "manual";
-    static final double DEFAULT_THRESHOLD = 0.7;
     private static final int MAX_TEXT = 10_000;
     private static final int MAX_REASON = 64;
 
     private final InstructionRepository instructions;
     private final Admission admission;
-    private final JdbcTemplate jdbc;
-    private final JsonMapper json;
+    private final BatchPools batches;
 
-    public Curation(InstructionRepository instructions, Admission admission, JdbcTemplate jdbc, JsonMapper json) {
+    public Curation(InstructionRepository instructions, Admission admission, BatchPools batches) {
         this.instructions = instructions;
         this.admission = admission;
-        this.jdbc = jdbc;
-        this.json = json;
+        this.batches = batches;
     }
 
     public Instruction edit(long id, InstructionPatch patch) {
@@ -100,25 +98,14 @@ public class Curation {
         instruction.setMostSimilarJson(recheck.mostSimilarJson());
     }
 
-    /** The pool the instruction belongs to: its batch's seed set and threshold, else the language's defaults. */
+    /** The pool the instruction belongs to: its batch's, else the language's seed set at the default threshold. */
     private Admission.Pool poolOf(Instruction instruction) {
-        String language = instruction.getLanguage();
-        String tokenizer = "zh".equals(language) ? "cjk" : "default";
-        String seedSet = "zh".equals(language) ? "zh" : "default";
-        double threshold = DEFAULT_THRESHOLD;
-        if (instruction.getBatchId() != null) {
-            List<String[]> batch = jdbc.query("select seed_set, config from batch where id = ?",
-                    (rs, n) -> new String[] {rs.getString(1), rs.getString(2)}, instruction.getBatchId());
-            if (!batch.isEmpty()) {
-                seedSet = batch.get(0)[0];
-                JsonNode config = json.readTree(batch.get(0)[1]);
-                JsonNode configured = config.get("rougeThreshold");
-                if (configured != null && configured.isNumber()) {
-                    threshold = configured.asDouble();
-                }
-            }
-        }
-        return new Admission.Pool(seedSet, language, tokenizer, threshold);
+        PoolLanguage language = instruction.getLanguage() == null ? PoolLanguage.EN
+                : PoolLanguage.of(instruction.getLanguage());
+        Optional<Admission.Pool> batch = instruction.getBatchId() == null ? Optional.empty()
+                : batches.poolOf(instruction.getBatchId());
+        return batch.orElseGet(() -> new Admission.Pool(language.defaultSeedSet(), language,
+                RougeL.SELF_INSTRUCT_THRESHOLD));
     }
 
     private static InstructionStatus status(String status) {

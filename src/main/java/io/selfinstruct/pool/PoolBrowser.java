@@ -1,5 +1,6 @@
 package io.selfinstruct.pool;
 
+import io.selfinstruct.llm.LlmCallRepository;
 import io.selfinstruct.problem.NotFoundException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,10 +31,12 @@ public class PoolBrowser {
     private final NamedParameterJdbcTemplate jdbc;
     private final InstructionRepository instructions;
     private final InstanceRepository instances;
+    private final LlmCallRepository llmCalls;
     private final JsonMapper json;
 
     public PoolBrowser(NamedParameterJdbcTemplate jdbc, InstructionRepository instructions,
-            InstanceRepository instances, JsonMapper json) {
+            InstanceRepository instances, LlmCallRepository llmCalls, JsonMapper json) {
+        this.llmCalls = llmCalls;
         this.jdbc = jdbc;
         this.instructions = instructions;
         this.instances = instances;
@@ -48,10 +51,8 @@ public class PoolBrowser {
                 .toList();
         InstructionDetail.LlmCallRef call = null;
         if (i.getLlmCallId() != null) {
-            call = jdbc.query("select id, step, model from llm_call where id = :id",
-                    new MapSqlParameterSource("id", i.getLlmCallId()),
-                    (rs, n) -> new InstructionDetail.LlmCallRef(rs.getLong(1), rs.getString(2), rs.getString(3)))
-                    .stream().findFirst().orElse(null);
+            call = llmCalls.findById(i.getLlmCallId())
+                    .map(c -> new InstructionDetail.LlmCallRef(c.getId(), c.getStep(), c.getModel())).orElse(null);
         }
         return new InstructionDetail(i.getId(), i.getText(), i.getOrigin(), i.getBatchId(), i.getLanguage(),
                 i.getClassification(), i.getStatus(), i.getRejectReason(), i.getMaxRouge(), i.getAvgRouge(),
@@ -75,7 +76,8 @@ public class PoolBrowser {
 
     public PoolPage search(PoolQuery query) {
         MapSqlParameterSource params = new MapSqlParameterSource();
-        String where = where(query, params);
+        String condition = query.filter().where("", params);
+        String where = condition.isEmpty() ? "" : " where " + condition;
         params.addValue("limit", query.size() + 1).addValue("offset", (long) query.page() * query.size());
         List<PoolPage.Row> rows = new ArrayList<>(jdbc.query("select " + COLUMNS + " from instruction" + where
                 + " order by " + query.sort().orderBy() + " limit :limit offset :offset", params, PoolBrowser::row));
@@ -95,40 +97,6 @@ public class PoolBrowser {
             total = Math.min(total, COUNT_LIMIT);
         }
         return new PoolPage(List.copyOf(rows), query.page(), query.size(), total, exact, hasNext);
-    }
-
-    private static String where(PoolQuery query, MapSqlParameterSource params) {
-        List<String> conditions = new ArrayList<>();
-        if (query.q() != null) {
-            conditions.add("text ilike :q escape '\\'");
-            params.addValue("q", "%" + likeLiteral(query.q()) + "%");
-        }
-        if (query.status() != null) {
-            conditions.add("status = :status");
-            params.addValue("status", query.status().name());
-        }
-        if (query.origin() != null) {
-            conditions.add("origin = :origin");
-            params.addValue("origin", query.origin().name());
-        }
-        if (query.classification() != null) {
-            conditions.add("is_classification = :classification");
-            params.addValue("classification", query.classification());
-        }
-        if (query.batchId() != null) {
-            conditions.add("batch_id = :batchId");
-            params.addValue("batchId", query.batchId());
-        }
-        if (query.language() != null) {
-            conditions.add("language = :language");
-            params.addValue("language", query.language());
-        }
-        return conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions);
-    }
-
-    /** The search text as a LIKE pattern that matches it literally. */
-    static String likeLiteral(String text) {
-        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     private static PoolPage.Row row(ResultSet rs, int n) throws SQLException {

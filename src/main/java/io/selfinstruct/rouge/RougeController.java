@@ -22,7 +22,6 @@ class RougeController {
     static final int MAX_INSTRUCTIONS = 100_000;
     static final int MAX_TEXT_CHARS = 10_000;
     static final int MAX_TOTAL_CHARS = 20_000_000;
-    static final double DEFAULT_THRESHOLD = 0.7;
 
     /** {@code a} is rouge_score's target and {@code b} the prediction, as in {@code scorer.score(a, b)}. */
     record Pair(String a, String b) {
@@ -67,7 +66,7 @@ class RougeController {
     @PostMapping("/dedup")
     DedupResponse dedup(@RequestBody DedupRequest request) {
         RougeTokenizer tokenizer = tokenizer(request.tokenizer());
-        double threshold = request.threshold() == null ? DEFAULT_THRESHOLD : request.threshold();
+        double threshold = request.threshold() == null ? RougeL.SELF_INSTRUCT_THRESHOLD : request.threshold();
         if (!(threshold >= 0 && threshold <= 1)) {
             throw new InvalidRequestException("'threshold' must be between 0 and 1, got " + request.threshold());
         }

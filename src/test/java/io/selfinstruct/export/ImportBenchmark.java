@@ -1,5 +1,6 @@
 package io.selfinstruct.export;
 
+import io.selfinstruct.pool.PoolImports;
 import io.selfinstruct.rouge.GreedyDedup;
 import io.selfinstruct.rouge.RougeTokenizer;
 import java.io.ByteArrayInputStream;
@@ -54,7 +55,8 @@ public final class ImportBenchmark {
         deleteRecursively(directory);
         Files.createDirectories(directory);
         LargePool pool = new LargePool(directory);
-        Importer importer = new Importer(pool.dataSource, pool.transactions, new ImportProperties(null, null, null));
+        Importer importer = new Importer(new PoolImports(pool.dataSource, pool.transactions, 1000),
+                new ImportProperties(null, null));
         long start = System.nanoTime();
         ImportReport report = importer.importRecords(new ByteArrayInputStream(file),
                 new Importer.Options(dedup, false, 0.7, "en"));

@@ -1,5 +1,6 @@
 package io.selfinstruct.export;
 
+import io.selfinstruct.pool.PoolExamples;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -51,10 +52,11 @@ final class LargePool {
     }
 
     PoolRecords records() {
-        return new PoolRecords(dataSource, transactions, new ExportProperties(null, null));
+        // no seed tasks in these benchmarks: the exports never include them
+        return new PoolRecords(new PoolExamples(dataSource, transactions, 1000), null);
     }
 
     Exporter exporter() {
-        return new Exporter(records(), new ExportProperties(null, null));
+        return new Exporter(records(), new ExportProperties(null));
     }
 }

@@ -21,7 +21,7 @@ class AdmissionTest {
     @Autowired
     InstructionRepository instructions;
 
-    final Admission.Pool pool = new Admission.Pool("default", "en", "default", 0.7);
+    final Admission.Pool pool = new Admission.Pool("default", PoolLanguage.EN, 0.7);
 
     @Test
     void admitsUpToTheSlotsAndRecordsWhy() {

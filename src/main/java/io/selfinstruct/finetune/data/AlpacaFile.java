@@ -1,58 +1,43 @@
 package io.selfinstruct.finetune.data;
 
+import io.selfinstruct.export.AlpacaReader;
+import io.selfinstruct.problem.InvalidRequestException;
+import java.io.ByteArrayInputStream;
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * An {@code alpaca_data.json} file: a JSON array of {@code {"instruction", "input", "output"}} objects, or the
- * same objects one per line (JSONL).
+ * A fine-tune data file: {@code alpaca_data.json} or JSONL, read by the import's {@link AlpacaReader} (streamed,
+ * BOM-aware, the same rules), as training examples.
  */
 public final class AlpacaFile {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private AlpacaFile() {
     }
 
     public static List<Example> read(Path file) {
-        try {
-            return parse(Files.readString(file));
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            return parse(in, file.getFileName().toString());
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
     public static List<Example> parse(String text) {
-        String trimmed = text.strip();
-        List<JsonNode> items = new ArrayList<>();
+        return parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "the alpaca file");
+    }
+
+    private static List<Example> parse(InputStream in, String name) {
         try {
-            if (trimmed.startsWith("[")) {
-                JSON.readTree(trimmed).values().forEach(items::add);
-            } else {
-                for (String line : trimmed.split("\\R")) {
-                    if (!line.isBlank()) {
-                        items.add(JSON.readTree(line));
-                    }
-                }
-            }
-        } catch (JacksonException e) {
-            throw new IllegalArgumentException("the alpaca file is not valid JSON or JSONL: " + e.getOriginalMessage());
+            return AlpacaReader.readAll(in, Integer.MAX_VALUE).stream()
+                    .map(r -> new Example(r.instruction(), r.input(), r.output())).toList();
+        } catch (InvalidRequestException e) {
+            throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }
-        List<Example> examples = new ArrayList<>();
-        for (int i = 0; i < items.size(); i++) {
-            JsonNode item = items.get(i);
-            if (!item.path("instruction").isString() || !item.path("output").isString()) {
-                throw new IllegalArgumentException("alpaca item " + i + " needs string fields instruction and output");
-            }
-            examples.add(new Example(item.get("instruction").asString(), item.path("input").asString(""),
-                    item.get("output").asString()));
-        }
-        return examples;
     }
 }

@@ -1,18 +1,27 @@
 package io.selfinstruct.web.admin;
 
 import io.selfinstruct.generate.BatchRequest;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The batch start form: the main settings; everything else keeps the method's defaults. */
 record BatchForm(String mode, String seedSet, String model, String api, String language, Integer targetInstructions,
         Integer concurrency, Double temperature, Double rougeThreshold, Double maxCostUsd) {
 
-    BatchRequest toRequest() {
-        return new BatchRequest(blankToNull(mode), blankToNull(seedSet), blankToNull(model), blankToNull(api), null,
-                targetInstructions, concurrency, null, null, temperature, null, null, null, null, maxCostUsd,
-                blankToNull(language), null, rougeThreshold, null, null, null, null, null, null, null);
+    /** The request {@code POST /api/batches} would receive: the form's fields by name, blank ones left out. */
+    BatchRequest toRequest(JsonMapper json) {
+        ObjectNode request = json.createObjectNode();
+        FormFields.put(request, "mode", mode);
+        FormFields.put(request, "seedSet", seedSet);
+        FormFields.put(request, "model", model);
+        FormFields.put(request, "api", api);
+        FormFields.put(request, "language", language);
+        request.putPOJO("targetInstructions", targetInstructions);
+        request.putPOJO("concurrency", concurrency);
+        request.putPOJO("temperature", temperature);
+        request.putPOJO("rougeThreshold", rougeThreshold);
+        request.putPOJO("maxCostUsd", maxCostUsd);
+        return json.treeToValue(request, BatchRequest.class);
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.strip();
-    }
 }

@@ -10,6 +10,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.util.Comparator;
 import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Controller;
@@ -29,8 +30,10 @@ class BatchPagesController {
     private final Batches batches;
     private final SeedSets seedSets;
     private final Validator validator;
+    private final JsonMapper json;
 
-    BatchPagesController(Batches batches, SeedSets seedSets, Validator validator) {
+    BatchPagesController(Batches batches, SeedSets seedSets, Validator validator, JsonMapper json) {
+        this.json = json;
         this.batches = batches;
         this.seedSets = seedSets;
         this.validator = validator;
@@ -51,7 +54,7 @@ class BatchPagesController {
 
     @PostMapping("/admin/batches")
     String start(BatchForm form, RedirectAttributes redirect) {
-        BatchRequest request = form.toRequest();
+        BatchRequest request = form.toRequest(json);
         Set<ConstraintViolation<BatchRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {
             redirect.addFlashAttribute("error", violations.stream()

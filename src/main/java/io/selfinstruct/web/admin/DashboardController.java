@@ -6,11 +6,11 @@ import io.selfinstruct.generate.BatchRepository;
 import io.selfinstruct.generate.BatchStatus;
 import io.selfinstruct.generate.BatchView;
 import io.selfinstruct.generate.Batches;
+import io.selfinstruct.llm.LlmUsage;
+import io.selfinstruct.pool.PoolStats;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,13 +19,16 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 class DashboardController {
 
-    private final JdbcTemplate jdbc;
+    private final PoolStats pool;
+    private final LlmUsage llmUsage;
     private final Batches batches;
     private final BatchRepository batchRows;
     private final FineTuneJobRepository jobs;
 
-    DashboardController(JdbcTemplate jdbc, Batches batches, BatchRepository batchRows, FineTuneJobRepository jobs) {
-        this.jdbc = jdbc;
+    DashboardController(PoolStats pool, LlmUsage llmUsage, Batches batches, BatchRepository batchRows,
+            FineTuneJobRepository jobs) {
+        this.pool = pool;
+        this.llmUsage = llmUsage;
         this.batches = batches;
         this.batchRows = batchRows;
         this.jobs = jobs;
@@ -43,21 +46,15 @@ class DashboardController {
 
     @GetMapping("/admin")
     String dashboard(Model model) {
-        model.addAttribute("total", jdbc.queryForObject("select count(*) from instruction", Long.class));
+        model.addAttribute("total", pool.total());
         model.addAttribute("panels", List.of(
-                new Panel("By status", shares("select status, count(*) from instruction group by status "
-                        + "order by count(*) desc")),
-                new Panel("By origin", shares("select origin, count(*) from instruction group by origin "
-                        + "order by count(*) desc")),
-                new Panel("Accepted: classification share", shares("select case when is_classification then "
-                        + "'classification' when not is_classification then 'other' else 'not yet known' end, "
-                        + "count(*) from instruction where status = 'ACCEPTED' group by is_classification "
-                        + "order by count(*) desc")),
-                new Panel("Rejected instructions by reason", shares("select reject_reason, count(*) from instruction "
-                        + "where status = 'REJECTED' group by reject_reason order by count(*) desc limit 12"))));
-        model.addAttribute("spend", jdbc.queryForObject("select count(*), coalesce(sum(prompt_tokens), 0), "
-                + "coalesce(sum(completion_tokens), 0), coalesce(sum(cost_usd), 0) from llm_call",
-                (rs, n) -> new Spend(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getDouble(4))));
+                new Panel("By status", shares(pool.byStatus())),
+                new Panel("By origin", shares(pool.byOrigin())),
+                new Panel("Accepted: classification share", shares(pool.acceptedByClassification())),
+                new Panel("Rejected instructions by reason", shares(pool.rejectedByReason()))));
+        LlmUsage.Totals usage = llmUsage.ofAll();
+        model.addAttribute("spend", new Spend(usage.calls(), usage.promptTokens(), usage.completionTokens(),
+                usage.costUsd()));
         List<BatchView> active = batchRows.findByStatusInOrderById(
                         List.of(BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.PAUSED)).stream()
                 .map(b -> batches.view(b.getId())).toList();
@@ -68,11 +65,7 @@ class DashboardController {
         return "admin/dashboard";
     }
 
-    private List<Share> shares(String sql) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        jdbc.query(sql, rs -> {
-            counts.put(rs.getString(1) == null ? "(none)" : rs.getString(1), rs.getLong(2));
-        });
+    private static List<Share> shares(Map<String, Long> counts) {
         long sum = counts.values().stream().mapToLong(Long::longValue).sum();
         return counts.entrySet().stream()
                 .map(e -> new Share(e.getKey(), e.getValue(), sum == 0 ? 0 : 100.0 * e.getValue() / sum))

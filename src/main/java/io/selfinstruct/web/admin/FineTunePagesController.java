@@ -1,7 +1,7 @@
 package io.selfinstruct.web.admin;
 
 import io.selfinstruct.finetune.FineTuneJob;
-import io.selfinstruct.finetune.FineTuneJobController;
+import io.selfinstruct.finetune.FineTuneSubmissions;
 import io.selfinstruct.finetune.FineTuneJobRepository;
 import io.selfinstruct.finetune.FineTuneRequest;
 import io.selfinstruct.problem.InvalidRequestException;
@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /admin/finetune}: the fine-tune jobs with their step, loss and eval-loss curves (Chart.js reads the
@@ -24,12 +25,12 @@ import tools.jackson.databind.json.JsonMapper;
 class FineTunePagesController {
 
     private final FineTuneJobRepository jobs;
-    private final FineTuneJobController api;
+    private final FineTuneSubmissions submissions;
     private final JsonMapper json;
 
-    FineTunePagesController(FineTuneJobRepository jobs, FineTuneJobController api, JsonMapper json) {
+    FineTunePagesController(FineTuneJobRepository jobs, FineTuneSubmissions submissions, JsonMapper json) {
         this.jobs = jobs;
-        this.api = api;
+        this.submissions = submissions;
         this.json = json;
     }
 
@@ -50,7 +51,7 @@ class FineTunePagesController {
     @PostMapping("/admin/finetune")
     String start(FineTuneForm form, RedirectAttributes redirect) {
         try {
-            long id = api.submit(form.toRequest()).getBody().id();
+            long id = submissions.submit(form.toRequest(json), null).getId();
             redirect.addFlashAttribute("message", "Fine-tune job " + id + " queued.");
         } catch (InvalidRequestException e) {
             redirect.addFlashAttribute("error", e.getMessage());
@@ -62,16 +63,34 @@ class FineTunePagesController {
     record FineTuneForm(String baseModel, String origin, Long batchId, Integer r, Double alpha, String targetModules,
             Integer epochs, Double learningRate, Integer microBatchSize, Integer batchSize, Integer cutoffLen,
             Integer valSetSize, String device) {
-        FineTuneRequest toRequest() {
-            var data = new FineTuneRequest.DataFilter(null, origin == null || origin.isBlank() ? null : origin,
-                    batchId, null, null);
-            List<String> modules = targetModules == null || targetModules.isBlank() ? null
-                    : java.util.Arrays.stream(targetModules.split(",")).map(String::strip)
-                            .filter(m -> !m.isEmpty()).toList();
-            return new FineTuneRequest(baseModel, "lora", data, null, null,
-                    new FineTuneRequest.LoraRequest(r, alpha, null, modules, null), null, epochs, null, learningRate,
-                    null, null, microBatchSize, batchSize, null, cutoffLen, null, null, null, null, valSetSize, null,
-                    null, null, null, null, null, null, device, null);
+        /** The request {@code POST /api/finetune-jobs} would receive: only the fields the form filled in. */
+        FineTuneRequest toRequest(JsonMapper json) {
+            ObjectNode request = json.createObjectNode();
+            FormFields.put(request, "baseModel", baseModel);
+            request.put("method", "lora");
+            ObjectNode data = json.createObjectNode();
+            FormFields.put(data, "origin", origin);
+            if (batchId != null) {
+                data.put("batchId", batchId);
+            }
+            request.set("data", data);
+            ObjectNode lora = json.createObjectNode();
+            lora.putPOJO("r", r);
+            lora.putPOJO("alpha", alpha);
+            if (targetModules != null && !targetModules.isBlank()) {
+                var modules = lora.putArray("targetModules");
+                java.util.Arrays.stream(targetModules.split(",")).map(String::strip).filter(m -> !m.isEmpty())
+                        .forEach(modules::add);
+            }
+            request.set("lora", lora);
+            request.putPOJO("epochs", epochs);
+            request.putPOJO("learningRate", learningRate);
+            request.putPOJO("microBatchSize", microBatchSize);
+            request.putPOJO("batchSize", batchSize);
+            request.putPOJO("cutoffLen", cutoffLen);
+            request.putPOJO("valSetSize", valSetSize);
+            FormFields.put(request, "device", device);
+            return json.treeToValue(request, FineTuneRequest.class);
         }
     }
 

@@ -1,0 +1,48 @@
+package io.selfinstruct.llm;
+
+import java.util.Collection;
+import java.util.List;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** What the stored LLM calls add up to, and the stored answers a batch resumes from: the llm feature's answers. */
+@Service
+public class LlmUsage {
+
+    private final LlmCallRepository calls;
+
+    public LlmUsage(LlmCallRepository calls) {
+        this.calls = calls;
+    }
+
+    /** Calls, tokens and cost of every stored call; failed calls count as calls and cost 0. */
+    public record Totals(long calls, long promptTokens, long completionTokens, double costUsd) {
+    }
+
+    /** A stored answer. {@code truncated}: the server stopped it at the token limit. */
+    public record StoredAnswer(long callId, String response, boolean truncated) {
+    }
+
+    public Totals ofBatch(long batchId) {
+        return totals(calls.totalsOfBatch(batchId));
+    }
+
+    public Totals ofAll() {
+        return totals(calls.totals());
+    }
+
+    /** The batch's succeeded calls of these steps, oldest first. */
+    @Transactional(readOnly = true)
+    public List<StoredAnswer> succeededCalls(long batchId, Collection<String> steps) {
+        return calls.findByBatchIdAndStatusAndStepInOrderById(batchId, LlmCallLog.SUCCEEDED, steps).stream()
+                .map(c -> new StoredAnswer(c.getId(), c.getResponse() == null ? "" : c.getResponse(),
+                        "length".equals(c.getFinishReason())))
+                .toList();
+    }
+
+    private static Totals totals(List<Object[]> rows) {
+        Object[] row = rows.get(0);
+        return new Totals(((Number) row[0]).longValue(), ((Number) row[1]).longValue(), ((Number) row[2]).longValue(),
+                ((Number) row[3]).doubleValue());
+    }
+}
