@@ -168,8 +168,8 @@ public class FineTuneJobController {
         Path base = lora ? Path.of(job.getBaseModel()) : output;
         Generation generation = runtime.withModel(base, lora ? output : null, loaded -> {
             long[] prompt = format.promptIds(loaded.tokenizer(), request.instruction(), request.input());
-            GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, 1, 0, 1, List.of(), List.of(),
-                    loaded.eosTokenIds(), request.seed(), true, false);
+            GenerationOptions options = GenerationOptions.builder(maxNewTokens).temperature(temperature)
+                    .eosTokenIds(loaded.eosTokenIds()).seed(request.seed()).build();
             return ModelRuntime.generate(loaded, prompt, options);
         });
         return new GenerateResponse(generation.text(), java.util.Arrays.stream(generation.tokenIds()).boxed().toList());

@@ -10,7 +10,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.PrePersist;
 import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
-import jakarta.persistence.Version;
 import java.time.Instant;
 
 /** A generation run: grows the pool by {@code target} instructions with one configuration. */
@@ -50,23 +49,6 @@ public class Batch {
     @Column(name = "status_reason")
     private String statusReason;
 
-    private int accepted;
-
-    /** JSON object: rejection reason -> count. */
-    @Column(name = "rejected")
-    private String rejectedJson = "{}";
-
-    private long requests;
-
-    @Column(name = "prompt_tokens")
-    private long promptTokens;
-
-    @Column(name = "completion_tokens")
-    private long completionTokens;
-
-    @Column(name = "cost_usd")
-    private double costUsd;
-
     private String error;
 
     @Column(name = "claimed_by")
@@ -87,8 +69,6 @@ public class Batch {
     @Column(name = "updated_at")
     private Instant updatedAt;
 
-    @Version
-    private long version;
 
     protected Batch() {
     }
@@ -130,18 +110,6 @@ public class Batch {
     public void setStatus(BatchStatus status) { this.status = status; }
     public String getStatusReason() { return statusReason; }
     public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
-    public int getAccepted() { return accepted; }
-    public void setAccepted(int accepted) { this.accepted = accepted; }
-    public String getRejectedJson() { return rejectedJson; }
-    public void setRejectedJson(String rejectedJson) { this.rejectedJson = rejectedJson; }
-    public long getRequests() { return requests; }
-    public void setRequests(long requests) { this.requests = requests; }
-    public long getPromptTokens() { return promptTokens; }
-    public void setPromptTokens(long promptTokens) { this.promptTokens = promptTokens; }
-    public long getCompletionTokens() { return completionTokens; }
-    public void setCompletionTokens(long completionTokens) { this.completionTokens = completionTokens; }
-    public double getCostUsd() { return costUsd; }
-    public void setCostUsd(double costUsd) { this.costUsd = costUsd; }
     public String getError() { return error; }
     public void setError(String error) { this.error = error; }
     public String getClaimedBy() { return claimedBy; }
@@ -154,5 +122,4 @@ public class Batch {
     public Instant getFinishedAt() { return finishedAt; }
     public void setFinishedAt(Instant finishedAt) { this.finishedAt = finishedAt; }
     public Instant getUpdatedAt() { return updatedAt; }
-    public long getVersion() { return version; }
 }

@@ -38,7 +38,7 @@ class BatchStore {
 
     /**
      * Ends this process's run: a status of its own (completed, failed, budget) only replaces RUNNING, so a pause
-     * or cancel asked for meanwhile stands; the claim is released either way and the counters snapshotted.
+     * or cancel asked for meanwhile stands; the claim is released either way.
      */
     void end(long batchId, String instanceId, BatchStatus status, String reason, String error) {
         Timestamp now = Timestamp.from(Instant.now());
@@ -48,11 +48,8 @@ class BatchStore {
                                 + "where id = ? and status = 'RUNNING' and claimed_by = ?", status.name(), reason, error,
                         status.isFinished() ? now : null, now, batchId, instanceId);
             }
-            LlmUsage.Totals usage = llm.ofBatch(batchId);
-            jdbc.update("update batch set claimed_by = null, heartbeat_at = null, accepted = ?, requests = ?, "
-                            + "prompt_tokens = ?, completion_tokens = ?, cost_usd = ?, updated_at = ? "
-                            + "where id = ? and claimed_by = ?", pool.acceptedCount(batchId), usage.calls(),
-                    usage.promptTokens(), usage.completionTokens(), usage.costUsd(), now, batchId, instanceId);
+            jdbc.update("update batch set claimed_by = null, heartbeat_at = null, updated_at = ? "
+                    + "where id = ? and claimed_by = ?", now, batchId, instanceId);
         });
     }
 

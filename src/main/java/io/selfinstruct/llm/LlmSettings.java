@@ -91,13 +91,6 @@ public record LlmSettings(
                 maxBackoff);
     }
 
-    public LlmSettings withRetries(int newMaxAttempts, int newMaxMalformedAttempts, Duration newInitialBackoff,
-            Duration newMaxBackoff) {
-        return new LlmSettings(batchId, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, newMaxAttempts, newMaxMalformedAttempts,
-                newInitialBackoff, newMaxBackoff);
-    }
-
     private static boolean isPositive(Duration d) {
         return d != null && !d.isNegative() && !d.isZero();
     }

@@ -112,8 +112,9 @@ public class ModelController {
             for (Suppress s : request.suppress() == null ? List.<Suppress>of() : request.suppress()) {
                 penalties.add(penalty(s, model.tokenizer()));
             }
-            GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty,
-                    request.stop(), penalties, model.eosTokenIds(), request.seed(), true, false);
+            GenerationOptions options = GenerationOptions.builder(maxNewTokens).temperature(temperature).topP(topP)
+                    .topK(topK).repetitionPenalty(repetitionPenalty).stopStrings(request.stop()).suppress(penalties)
+                    .eosTokenIds(model.eosTokenIds()).seed(request.seed()).build();
             Generation generation = ModelRuntime.generate(model, prompt, options);
             return new GenerateResponse(generation.text(),
                     java.util.Arrays.stream(generation.tokenIds()).boxed().toList());

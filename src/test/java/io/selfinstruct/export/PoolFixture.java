@@ -27,8 +27,8 @@ final class PoolFixture {
         GeneratedKeyHolder key = new GeneratedKeyHolder();
         jdbc.update(c -> {
             var ps = c.prepareStatement("INSERT INTO batch (mode, seed_set, model, api, language, target, config, "
-                    + "status, rejected, created_at, updated_at) VALUES ('self-instruct', 'default', 'm', 'chat', "
-                    + "'en', 10, '{}', 'COMPLETED', '{}', ?, ?)", new String[] {"id"});
+                    + "status, created_at, updated_at) VALUES ('self-instruct', 'default', 'm', 'chat', "
+                    + "'en', 10, '{}', 'COMPLETED', ?, ?)", new String[] {"id"});
             ps.setObject(1, now);
             ps.setObject(2, now);
             return ps;

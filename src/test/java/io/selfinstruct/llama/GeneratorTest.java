@@ -76,10 +76,10 @@ class GeneratorTest {
 
     @Test
     void seededSamplingIsReproducibleAndTopKOneIsGreedy() {
-        GenerationOptions sampled = new GenerationOptions(12, 1.3, 0.9, 50, 1.1, List.of(), List.of(), Set.of(), 7L, true, false);
+        GenerationOptions sampled = GenerationOptions.builder(12).temperature(1.3).topP(0.9).topK(50).repetitionPenalty(1.1).seed(7L).build();
         long[] first = generator.generate(prompt, sampled).tokenIds();
         assertArrayEquals(first, generator.generate(prompt, sampled).tokenIds());
-        GenerationOptions topK1 = new GenerationOptions(10, 0.8, 1, 1, 1, List.of(), List.of(), Set.of(), 3L, true, false);
+        GenerationOptions topK1 = GenerationOptions.builder(10).temperature(0.8).topK(1).seed(3L).build();
         assertArrayEquals(Golden.ids(golden.json().path("generation").path("new_token_ids")),
                 generator.generate(prompt, topK1).tokenIds());
     }
@@ -88,7 +88,7 @@ class GeneratorTest {
     void stopStringEndsGenerationAndCutsTheText() {
         Generation full = generator.generate(prompt, GenerationOptions.greedy(10, Set.of()));
         String stop = full.text().substring(3, 5);
-        GenerationOptions options = new GenerationOptions(10, 0, 1, 0, 1, List.of(stop), List.of(), Set.of(), null, true, false);
+        GenerationOptions options = GenerationOptions.builder(10).stopStrings(List.of(stop)).build();
         Generation cut = generator.generate(prompt, options);
         assertEquals(Generation.FinishReason.STOP_STRING, cut.finishReason());
         assertEquals(full.text().substring(0, full.text().indexOf(stop)), cut.text());
@@ -107,10 +107,10 @@ class GeneratorTest {
     void sequenceSuppressionSteersAwayFromThePenalisedSequence() {
         long[] greedy = Golden.ids(golden.json().path("generation").path("new_token_ids"));
         SequencePenalty penalty = new SequencePenalty(new long[] {greedy[0], greedy[1]}, 1e-6);
-        GenerationOptions options = new GenerationOptions(5, 0, 1, 0, 1, List.of(), List.of(penalty), Set.of(), null, true, false);
+        GenerationOptions options = GenerationOptions.builder(5).suppress(List.of(penalty)).build();
         long[] steered = generator.generate(prompt, options).tokenIds();
         assertNotEquals(greedy[0], steered[0]);
-        GenerationOptions mild = new GenerationOptions(10, 0, 1, 0, 1, List.of(), List.of(new SequencePenalty(new long[] {greedy[0]}, 0.999)), Set.of(), null, true, false);
+        GenerationOptions mild = GenerationOptions.builder(10).suppress(List.of(new SequencePenalty(new long[] {greedy[0]}, 0.999))).build();
         assertArrayEquals(greedy, generator.generate(prompt, mild).tokenIds());
     }
 

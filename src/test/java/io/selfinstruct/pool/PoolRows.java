@@ -26,9 +26,9 @@ public final class PoolRows {
 
     public long batch(double rougeThreshold) {
         Timestamp now = Timestamp.from(Instant.now());
-        return insert("insert into batch (mode, seed_set, model, api, language, target, config, status, rejected, "
+        return insert("insert into batch (mode, seed_set, model, api, language, target, config, status, "
                 + "created_at, updated_at) values ('self-instruct', 'default', 'scripted-model', 'chat', 'en', 10, ?, "
-                + "'COMPLETED', '{}', ?, ?)", config(rougeThreshold), now, now);
+                + "'COMPLETED', ?, ?)", config(rougeThreshold), now, now);
     }
 
     /** A complete stored config, as the batch views read it. */

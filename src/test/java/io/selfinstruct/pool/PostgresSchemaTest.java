@@ -83,7 +83,7 @@ class PostgresSchemaTest {
         assertThat(instances.findByInstructionIdOrderByPosition(instruction.getId()))
                 .extracting(Instance::getOutput).containsExactly(hostile);
         assertThat(llmCalls.findByRequestKey("b1-k1")).isPresent();
-        assertThat(batches.findById(batch.getId()).orElseThrow().getVersion()).isZero();
+        assertThat(batches.findById(batch.getId()).orElseThrow().getStatus()).isEqualTo(batch.getStatus());
         assertThat(jobs.count()).isEqualTo(1);
     }
 }

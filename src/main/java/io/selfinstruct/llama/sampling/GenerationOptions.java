@@ -31,17 +31,101 @@ public record GenerationOptions(int maxNewTokens, double temperature, double top
         eosTokenIds = eosTokenIds == null ? Set.of() : Set.copyOf(eosTokenIds);
     }
 
+    /** Greedy decoding of at most {@code maxNewTokens}, stopping at any of {@code eosTokenIds}. */
     public static GenerationOptions greedy(int maxNewTokens, Set<Long> eosTokenIds) {
-        return new GenerationOptions(maxNewTokens, 0, 1, 0, 1, List.of(), List.of(), eosTokenIds, null, true, false);
+        return builder(maxNewTokens).eosTokenIds(eosTokenIds).build();
+    }
+
+    /** Options by name: greedy, no filters or penalties, KV cache on, unless set otherwise. */
+    public static Builder builder(int maxNewTokens) {
+        return new Builder(maxNewTokens);
     }
 
     public GenerationOptions withCache(boolean on) {
-        return new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty, stopStrings, suppress,
-                eosTokenIds, seed, on, recordLogits);
+        return toBuilder().useCache(on).build();
     }
 
     public GenerationOptions recordingLogits() {
-        return new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty, stopStrings, suppress,
-                eosTokenIds, seed, useCache, true);
+        return toBuilder().recordLogits(true).build();
+    }
+
+    private Builder toBuilder() {
+        return builder(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
+                .repetitionPenalty(repetitionPenalty).stopStrings(stopStrings).suppress(suppress)
+                .eosTokenIds(eosTokenIds).seed(seed).useCache(useCache).recordLogits(recordLogits);
+    }
+
+    public static final class Builder {
+        private final int maxNewTokens;
+        private double temperature;
+        private double topP = 1;
+        private int topK;
+        private double repetitionPenalty = 1;
+        private List<String> stopStrings = List.of();
+        private List<SequencePenalty> suppress = List.of();
+        private Set<Long> eosTokenIds = Set.of();
+        private Long seed;
+        private boolean useCache = true;
+        private boolean recordLogits;
+
+        private Builder(int maxNewTokens) {
+            this.maxNewTokens = maxNewTokens;
+        }
+
+        public Builder temperature(double value) {
+            temperature = value;
+            return this;
+        }
+
+        public Builder topP(double value) {
+            topP = value;
+            return this;
+        }
+
+        public Builder topK(int value) {
+            topK = value;
+            return this;
+        }
+
+        public Builder repetitionPenalty(double value) {
+            repetitionPenalty = value;
+            return this;
+        }
+
+        public Builder stopStrings(List<String> value) {
+            stopStrings = value;
+            return this;
+        }
+
+        public Builder suppress(List<SequencePenalty> value) {
+            suppress = value;
+            return this;
+        }
+
+        public Builder eosTokenIds(Set<Long> value) {
+            eosTokenIds = value;
+            return this;
+        }
+
+        /** Null for a random seed. */
+        public Builder seed(Long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder useCache(boolean value) {
+            useCache = value;
+            return this;
+        }
+
+        public Builder recordLogits(boolean value) {
+            recordLogits = value;
+            return this;
+        }
+
+        public GenerationOptions build() {
+            return new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty, stopStrings,
+                    suppress, eosTokenIds, seed, useCache, recordLogits);
+        }
     }
 }

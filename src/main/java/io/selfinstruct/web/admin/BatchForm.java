@@ -16,11 +16,11 @@ record BatchForm(String mode, String seedSet, String model, String api, String l
         FormFields.put(request, "model", model);
         FormFields.put(request, "api", api);
         FormFields.put(request, "language", language);
-        request.putPOJO("targetInstructions", targetInstructions);
-        request.putPOJO("concurrency", concurrency);
-        request.putPOJO("temperature", temperature);
-        request.putPOJO("rougeThreshold", rougeThreshold);
-        request.putPOJO("maxCostUsd", maxCostUsd);
+        request.put("targetInstructions", targetInstructions);
+        request.put("concurrency", concurrency);
+        request.put("temperature", temperature);
+        request.put("rougeThreshold", rougeThreshold);
+        request.put("maxCostUsd", maxCostUsd);
         return json.treeToValue(request, BatchRequest.class);
     }
 

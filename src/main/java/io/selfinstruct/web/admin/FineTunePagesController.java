@@ -75,20 +75,20 @@ class FineTunePagesController {
             }
             request.set("data", data);
             ObjectNode lora = json.createObjectNode();
-            lora.putPOJO("r", r);
-            lora.putPOJO("alpha", alpha);
+            lora.put("r", r);
+            lora.put("alpha", alpha);
             if (targetModules != null && !targetModules.isBlank()) {
                 var modules = lora.putArray("targetModules");
                 java.util.Arrays.stream(targetModules.split(",")).map(String::strip).filter(m -> !m.isEmpty())
                         .forEach(modules::add);
             }
             request.set("lora", lora);
-            request.putPOJO("epochs", epochs);
-            request.putPOJO("learningRate", learningRate);
-            request.putPOJO("microBatchSize", microBatchSize);
-            request.putPOJO("batchSize", batchSize);
-            request.putPOJO("cutoffLen", cutoffLen);
-            request.putPOJO("valSetSize", valSetSize);
+            request.put("epochs", epochs);
+            request.put("learningRate", learningRate);
+            request.put("microBatchSize", microBatchSize);
+            request.put("batchSize", batchSize);
+            request.put("cutoffLen", cutoffLen);
+            request.put("valSetSize", valSetSize);
             FormFields.put(request, "device", device);
             return json.treeToValue(request, FineTuneRequest.class);
         }
