@@ -1,7 +1,7 @@
 package io.selfinstruct.web.admin;
 
 import io.selfinstruct.export.ExportFormat;
-import io.selfinstruct.generate.BatchRepository;
+import io.selfinstruct.generate.Batches;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
 import org.springframework.data.domain.Sort;
@@ -16,9 +16,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 class ExportPagesController {
 
-    private final BatchRepository batches;
+    private final Batches batches;
 
-    ExportPagesController(BatchRepository batches) {
+    ExportPagesController(Batches batches) {
         this.batches = batches;
     }
 
@@ -27,7 +27,7 @@ class ExportPagesController {
         model.addAttribute("formats", ExportFormat.values());
         model.addAttribute("statuses", InstructionStatus.values());
         model.addAttribute("origins", Origin.values());
-        model.addAttribute("batches", batches.findAll(Sort.by("id").descending()));
+        model.addAttribute("batches", batches.list());
         return "admin/exports";
     }
 }
