@@ -62,7 +62,8 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(ROOT);
         assertThat(classes).as("the main classes were found").hasSizeGreaterThan(100);
     }
@@ -98,30 +99,46 @@ class ArchitectureTest {
 
     @Test
     void noFeatureImportsWeb() {
-        noClasses().that().resideOutsideOfPackage(ROOT + ".web..")
-                .should().dependOnClassesThat().resideInAPackage(ROOT + ".web..")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(ROOT + ".web..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(ROOT + ".web..")
                 .because("web holds the security configuration and the admin pages, which use the features")
                 .check(classes);
     }
 
     @Test
     void theModelRuntimeImportsNothingOfTheService() {
-        noClasses().that().resideInAPackage(ROOT + ".llama..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta..")
-                .orShould().dependOnClassesThat(DescribedPredicate.describe(
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".llama..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.springframework..", "jakarta..")
+                .orShould()
+                .dependOnClassesThat(DescribedPredicate.describe(
                         "are service classes outside llama",
-                        c -> c.getPackageName().startsWith(ROOT) && !c.getPackageName().startsWith(ROOT + ".llama")))
+                        c -> c.getPackageName().startsWith(ROOT)
+                                && !c.getPackageName().startsWith(ROOT + ".llama")))
                 .because("llama is a library: a Llama runtime that the service uses and that knows nothing of it")
                 .check(classes);
     }
 
     @Test
     void loraImportsOnlyTheModelRuntime() {
-        noClasses().that().resideInAPackage(ROOT + ".lora..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta..")
-                .orShould().dependOnClassesThat(DescribedPredicate.describe(
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".lora..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.springframework..", "jakarta..")
+                .orShould()
+                .dependOnClassesThat(DescribedPredicate.describe(
                         "are service classes outside lora and llama",
-                        c -> c.getPackageName().startsWith(ROOT) && !c.getPackageName().startsWith(ROOT + ".lora")
+                        c -> c.getPackageName().startsWith(ROOT)
+                                && !c.getPackageName().startsWith(ROOT + ".lora")
                                 && !c.getPackageName().startsWith(ROOT + ".llama")))
                 .check(classes);
     }
@@ -133,9 +150,12 @@ class ArchitectureTest {
 
     @Test
     void noClassCallsAController() {
-        noClasses().should().dependOnClassesThat(DescribedPredicate.describe("are controllers",
-                        c -> !c.isAnnotation() && (c.isAnnotatedWith(RestController.class)
-                                || c.isAnnotatedWith(Controller.class))))
+        noClasses()
+                .should()
+                .dependOnClassesThat(DescribedPredicate.describe(
+                        "are controllers",
+                        c -> !c.isAnnotation()
+                                && (c.isAnnotatedWith(RestController.class) || c.isAnnotatedWith(Controller.class))))
                 .because("controllers are thin: pages and controllers call services, never another controller")
                 .check(classes);
     }
@@ -143,11 +163,17 @@ class ArchitectureTest {
     /** The admin pages render their own errors as HTML; every API error is a problem detail from one place. */
     @Test
     void problemDetailsAreTheOnlyApiExceptionMapping() {
-        noClasses().that().resideOutsideOfPackage(ROOT + ".problem..")
-                .should().beAnnotatedWith(RestControllerAdvice.class)
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(ROOT + ".problem..")
+                .should()
+                .beAnnotatedWith(RestControllerAdvice.class)
                 .check(classes);
-        noClasses().that().resideOutsideOfPackages(ROOT + ".problem..", ROOT + ".web.admin..")
-                .should().beAnnotatedWith(ControllerAdvice.class)
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(ROOT + ".problem..", ROOT + ".web.admin..")
+                .should()
+                .beAnnotatedWith(ControllerAdvice.class)
                 .check(classes);
     }
 
@@ -155,8 +181,8 @@ class ArchitectureTest {
     @Test
     void eachTableIsQueriedOnlyByItsOwner() throws IOException {
         Path sources = Path.of("src/main/java/io/selfinstruct");
-        Pattern sql = Pattern.compile("(?i)\\b(from|join|into|update)\\s+(" + String.join("|", TABLE_OWNERS.keySet())
-                + ")\\b");
+        Pattern sql = Pattern.compile(
+                "(?i)\\b(from|join|into|update)\\s+(" + String.join("|", TABLE_OWNERS.keySet()) + ")\\b");
         List<String> violations = new ArrayList<>();
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
@@ -177,14 +203,16 @@ class ArchitectureTest {
     @Test
     void theTableRuleSeesSql() {
         assertThat(stringLiterals("String s = \"select text from instruction where id = ?\"; // from batch"))
-                .contains("from instruction").doesNotContain("from batch");
+                .contains("from instruction")
+                .doesNotContain("from batch");
     }
 
     /** The text of the string literals and text blocks of a source file, one per line; comments left out. */
     private static String stringLiterals(String source) {
         StringBuilder out = new StringBuilder();
-        Matcher m = Pattern.compile("\"\"\"(.*?)\"\"\"|\"((?:[^\"\\\\\\n]|\\\\.)*)\"|//[^\\n]*|/\\*.*?\\*/",
-                Pattern.DOTALL).matcher(source);
+        Matcher m = Pattern.compile(
+                        "\"\"\"(.*?)\"\"\"|\"((?:[^\"\\\\\\n]|\\\\.)*)\"|//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL)
+                .matcher(source);
         while (m.find()) {
             if (m.group(1) != null) {
                 out.append(m.group(1)).append('\n');

@@ -30,11 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class AlpacaReader {
 
-    record Entry(int index, Integer line, ExportRecord record) {
-    }
+    record Entry(int index, Integer line, ExportRecord record) {}
 
-    record Parsed(List<Entry> records, List<ImportReport.Invalid> invalid) {
-    }
+    record Parsed(List<Entry> records, List<ImportReport.Invalid> invalid) {}
 
     /** Records are read one by one from a parser that goes on, so what follows a record is not an error here. */
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -132,14 +130,16 @@ public final class AlpacaReader {
                 try (JsonParser parser = JSON.createParser(line)) {
                     JsonNode node = JSON.readTree(parser);
                     if (parser.nextToken() != null) {
-                        invalid.add(new ImportReport.Invalid(index++, lineNumber,
-                                "malformed JSON: more than one value on the line"));
+                        invalid.add(new ImportReport.Invalid(
+                                index++, lineNumber, "malformed JSON: more than one value on the line"));
                         continue;
                     }
                     accept(node, index++, lineNumber, records, invalid);
                 } catch (JacksonException e) {
                     int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
-                    invalid.add(new ImportReport.Invalid(index++, lineNumber,
+                    invalid.add(new ImportReport.Invalid(
+                            index++,
+                            lineNumber,
                             "malformed JSON at column " + column + ": " + firstLine(e.getOriginalMessage())));
                 }
             }
@@ -149,8 +149,8 @@ public final class AlpacaReader {
         return new Parsed(records, invalid);
     }
 
-    private void accept(JsonNode node, int index, Integer line, List<Entry> records,
-            List<ImportReport.Invalid> invalid) {
+    private void accept(
+            JsonNode node, int index, Integer line, List<Entry> records, List<ImportReport.Invalid> invalid) {
         List<String> problems = new ArrayList<>();
         ExportRecord record = null;
         if (!node.isObject()) {
@@ -204,10 +204,11 @@ public final class AlpacaReader {
     }
 
     private static InvalidRequestException malformed(TokenStreamLocation location, int skippedLines, String message) {
-        String where = location == null || location == TokenStreamLocation.NA ? ""
+        String where = location == null || location == TokenStreamLocation.NA
+                ? ""
                 : " at line " + (location.getLineNr() + skippedLines) + ", column " + location.getColumnNr();
-        return new InvalidRequestException("Malformed JSON" + where + ": " + firstLine(message)
-                + "; nothing was imported.");
+        return new InvalidRequestException(
+                "Malformed JSON" + where + ": " + firstLine(message) + "; nothing was imported.");
     }
 
     private static String firstLine(String message) {

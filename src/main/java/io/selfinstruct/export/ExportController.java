@@ -4,14 +4,6 @@ import io.selfinstruct.pool.PoolFilter;
 import io.selfinstruct.problem.InvalidRequestException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.Locale;
-import java.util.Set;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -40,7 +32,8 @@ class ExportController {
      */
     // the admin UI downloads the same export at /admin/export, behind its login instead of the API key
     @GetMapping({"/api/export", "/admin/export"})
-    void export(@RequestParam String format,
+    void export(
+            @RequestParam String format,
             @RequestParam(required = false) String status,
             @RequestParam(required = false) String origin,
             @RequestParam(required = false) Long batchId,
@@ -53,24 +46,36 @@ class ExportController {
             @RequestParam(required = false) Double split,
             @RequestParam(defaultValue = "42") long seed,
             @RequestParam(required = false) String systemMessage,
-            HttpServletResponse response) throws IOException {
+            HttpServletResponse response)
+            throws IOException {
         ExportFormat exportFormat = ExportFormat.of(format);
         if (split != null && !(split > 0 && split < 1)) {
-            throw new InvalidRequestException("split is the train fraction and must lie strictly between 0 and 1, e.g. 0.95");
+            throw new InvalidRequestException(
+                    "split is the train fraction and must lie strictly between 0 and 1, e.g. 0.95");
         }
         if (split != null && !exportFormat.perRecord()) {
             throw new InvalidRequestException("split applies to alpaca, jsonl, openai-chat and sharegpt exports, not "
                     + exportFormat.parameter());
         }
-        PoolFilter pool = new PoolFilter(null, PoolFilter.parseStatus(status), PoolFilter.parseOrigins(origin), batchId,
-                classification, PoolFilter.parseInstant("from", from, false), PoolFilter.parseInstant("to", to, true),
+        PoolFilter pool = new PoolFilter(
+                null,
+                PoolFilter.parseStatus(status),
+                PoolFilter.parseOrigins(origin),
+                batchId,
+                classification,
+                PoolFilter.parseInstant("from", from, false),
+                PoolFilter.parseInstant("to", to, true),
                 language);
         ExportFilter filter = new ExportFilter(pool, includeSeeds, seedSet);
-        Exporter.Download download = exporter.export(new Exporter.Request(exportFormat, filter, split, seed,
-                systemMessage));
+        Exporter.Download download =
+                exporter.export(new Exporter.Request(exportFormat, filter, split, seed, systemMessage));
         response.setContentType(download.contentType());
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-                ContentDisposition.attachment().filename(download.fileName()).build().toString());
+        response.setHeader(
+                HttpHeaders.CONTENT_DISPOSITION,
+                ContentDisposition.attachment()
+                        .filename(download.fileName())
+                        .build()
+                        .toString());
         download.body().writeTo(response.getOutputStream());
     }
 }

@@ -20,9 +20,15 @@ public record ExportFilter(PoolFilter pool, boolean includeSeeds, String seedSet
     public ExportFilter {
         pool = pool == null ? PoolFilter.all() : pool;
         if (pool.status() == null || pool.origins().isEmpty()) {
-            pool = new PoolFilter(pool.text(), pool.status() == null ? InstructionStatus.ACCEPTED : pool.status(),
-                    pool.origins().isEmpty() ? DEFAULT_ORIGINS : pool.origins(), pool.batchId(), pool.classification(),
-                    pool.from(), pool.to(), pool.language());
+            pool = new PoolFilter(
+                    pool.text(),
+                    pool.status() == null ? InstructionStatus.ACCEPTED : pool.status(),
+                    pool.origins().isEmpty() ? DEFAULT_ORIGINS : pool.origins(),
+                    pool.batchId(),
+                    pool.classification(),
+                    pool.from(),
+                    pool.to(),
+                    pool.language());
         }
         seedSet = seedSet == null || seedSet.isBlank() ? SeedSets.DEFAULT_SET : seedSet;
     }

@@ -50,10 +50,21 @@ public enum ExportFormat {
         return this == ALPACA;
     }
 
-    public String parameter() { return parameter; }
-    public String baseName() { return baseName; }
-    public String extension() { return extension; }
-    public String contentType() { return contentType; }
+    public String parameter() {
+        return parameter;
+    }
+
+    public String baseName() {
+        return baseName;
+    }
+
+    public String extension() {
+        return extension;
+    }
+
+    public String contentType() {
+        return contentType;
+    }
 
     public String fileName() {
         return baseName + extension;

@@ -23,11 +23,9 @@ public class Exporter {
      * @param seed seeds the split, the fine-tuning templates and their shuffle
      * @param systemMessage the system turn of openai-chat records; null for the configured default
      */
-    public record Request(ExportFormat format, ExportFilter filter, Double split, long seed, String systemMessage) {
-    }
+    public record Request(ExportFormat format, ExportFilter filter, Double split, long seed, String systemMessage) {}
 
-    public record Download(String fileName, String contentType, StreamingResponseBody body) {
-    }
+    public record Download(String fileName, String contentType, StreamingResponseBody body) {}
 
     private final PoolRecords records;
     private final ExportProperties properties;
@@ -48,7 +46,9 @@ public class Exporter {
         }
         String systemMessage = request.systemMessage() == null ? properties.systemMessage() : request.systemMessage();
         if (request.split() != null) {
-            return new Download(format.baseName() + "_split.zip", "application/zip",
+            return new Download(
+                    format.baseName() + "_split.zip",
+                    "application/zip",
                     out -> writeSplit(request, systemMessage, out));
         }
         return new Download(format.fileName(), format.contentType(), out -> {

@@ -54,8 +54,8 @@ final class FineTuningData implements AutoCloseable {
 
     void add(ExportRecord record) throws IOException {
         FineTuningTemplates.PromptCompletion pair = templates.encode(record, random);
-        byte[] line = JSON.writeValueAsBytes(JSON.createObjectNode()
-                .put("prompt", pair.prompt()).put("completion", pair.completion()));
+        byte[] line = JSON.writeValueAsBytes(
+                JSON.createObjectNode().put("prompt", pair.prompt()).put("completion", pair.completion()));
         // equal pairs serialise to equal bytes; two different pairs share a 64-bit fingerprint with
         // probability about n^2 / 2^65 (3e-8 for a million lines)
         if (!addFingerprint(fingerprint(line))) {

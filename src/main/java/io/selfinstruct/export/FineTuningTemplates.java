@@ -18,16 +18,15 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class FineTuningTemplates {
 
-    record Template(String prompt, String completion) {
-    }
+    record Template(String prompt, String completion) {}
 
-    record PromptCompletion(String prompt, String completion) {
-    }
+    record PromptCompletion(String prompt, String completion) {}
 
     private static final String RESOURCE = "/export/gpt3-finetuning-templates.json";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(instruction|input|output)}");
     /** A field label such as {@code Sentence:} or {@code Product review:} at the start of a line (not {@code https:}). */
-    private static final Pattern FIELD_LABEL = Pattern.compile("(?m)^[ \\t]*\\p{L}[\\p{L}\\p{N}_ ]{0,29}:(?=\\s|$)[ \\t]*");
+    private static final Pattern FIELD_LABEL =
+            Pattern.compile("(?m)^[ \\t]*\\p{L}[\\p{L}\\p{N}_ ]{0,29}:(?=\\s|$)[ \\t]*");
 
     private final List<Template> withInput;
     private final List<Template> withoutInput;
@@ -55,13 +54,19 @@ final class FineTuningTemplates {
     private static List<Template> templates(JsonNode list) {
         List<Template> templates = new ArrayList<>();
         for (JsonNode t : list) {
-            templates.add(new Template(t.required("prompt").asString(), t.required("completion").asString()));
+            templates.add(new Template(
+                    t.required("prompt").asString(), t.required("completion").asString()));
         }
         return templates;
     }
 
-    List<Template> withInput() { return withInput; }
-    List<Template> withoutInput() { return withoutInput; }
+    List<Template> withInput() {
+        return withInput;
+    }
+
+    List<Template> withoutInput() {
+        return withoutInput;
+    }
 
     /**
      * Encodes one instance. Fields are stripped; an input made of a single labelled field ({@code Sentence: ...})
@@ -78,7 +83,8 @@ final class FineTuningTemplates {
         Template template = input.isEmpty()
                 ? withoutInput.get(random.nextInt(withoutInput.size()))
                 : withInput.get(random.nextInt(withInput.size()));
-        return new PromptCompletion(render(template.prompt(), instruction, input, output),
+        return new PromptCompletion(
+                render(template.prompt(), instruction, input, output),
                 render(template.completion(), instruction, input, output));
     }
 
@@ -99,8 +105,8 @@ final class FineTuningTemplates {
     /** One pass over the template, so a field holding "{input}" is never substituted again. */
     static String render(String template, String instruction, String input, String output) {
         Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder text = new StringBuilder(template.length() + instruction.length() + input.length()
-                + output.length());
+        StringBuilder text =
+                new StringBuilder(template.length() + instruction.length() + input.length() + output.length());
         while (m.find()) {
             String value = switch (m.group(1)) {
                 case "instruction" -> instruction;

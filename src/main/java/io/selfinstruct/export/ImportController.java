@@ -1,8 +1,8 @@
 package io.selfinstruct.export;
 
 import io.selfinstruct.problem.ProblemDetails;
-import jakarta.servlet.http.HttpServletRequest;
 import io.selfinstruct.rouge.RougeL;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import org.springframework.http.HttpStatus;
@@ -28,19 +28,23 @@ class ImportController {
     }
 
     @PostMapping("/api/import")
-    ImportReport importRecords(@RequestParam(required = false) MultipartFile file,
+    ImportReport importRecords(
+            @RequestParam(required = false) MultipartFile file,
             @RequestParam(defaultValue = "true") boolean dedup,
             @RequestParam(defaultValue = "false") boolean strict,
             @RequestParam(required = false) Double threshold,
             @RequestParam(defaultValue = "en") String language,
-            HttpServletRequest request) throws IOException {
+            HttpServletRequest request)
+            throws IOException {
         long declared = file != null ? file.getSize() : request.getContentLengthLong();
         if (declared > importer.maxBytes()) {
             throw new BoundedBody.TooLarge(importer.maxBytes());
         }
         try (InputStream body = file != null ? file.getInputStream() : request.getInputStream()) {
-            return importer.importRecords(body, new Importer.Options(dedup, strict,
-                    threshold == null ? RougeL.SELF_INSTRUCT_THRESHOLD : threshold, language));
+            return importer.importRecords(
+                    body,
+                    new Importer.Options(
+                            dedup, strict, threshold == null ? RougeL.SELF_INSTRUCT_THRESHOLD : threshold, language));
         }
     }
 

@@ -33,8 +33,7 @@ final class ImportDedup {
     private int size;
 
     /** A skipped record and the most similar earlier instruction: a pool id below the pool size, else a kept record. */
-    private record Nearest(int id, String text, double fmeasure) {
-    }
+    private record Nearest(int id, String text, double fmeasure) {}
 
     ImportDedup(RougeTokenizer tokenizer, double threshold, List<String> pool) {
         this.tokenizer = tokenizer;
@@ -62,13 +61,21 @@ final class ImportDedup {
                 String text = entry.record().instruction();
                 Nearest before = nearestBefore[i - start];
                 if (before != null) {
-                    skipped.add(skip(entry, before, before.id() < poolSize
-                            ? "ROUGE-L similar to an accepted pool instruction"
-                            : "ROUGE-L similar to record " + kept.get(before.id() - poolSize).index() + " of this import"));
+                    skipped.add(skip(
+                            entry,
+                            before,
+                            before.id() < poolSize
+                                    ? "ROUGE-L similar to an accepted pool instruction"
+                                    : "ROUGE-L similar to record "
+                                            + kept.get(before.id() - poolSize).index() + " of this import"));
                 } else if (block.anyAbove(text, threshold)) {
-                    Similarity.Neighbor inBlock = block.similarity(text, 1).mostSimilar().get(0);
-                    skipped.add(skip(entry, new Nearest(inBlock.id(), inBlock.text(), inBlock.fmeasure()),
-                            "ROUGE-L similar to record " + keptInBlock.get(inBlock.id()).index() + " of this import"));
+                    Similarity.Neighbor inBlock =
+                            block.similarity(text, 1).mostSimilar().get(0);
+                    skipped.add(skip(
+                            entry,
+                            new Nearest(inBlock.id(), inBlock.text(), inBlock.fmeasure()),
+                            "ROUGE-L similar to record "
+                                    + keptInBlock.get(inBlock.id()).index() + " of this import"));
                 } else {
                     block.add(text);
                     keptInBlock.add(entry);
@@ -105,7 +112,8 @@ final class ImportDedup {
         for (int s = 0; s < shards.size() && bar < 1; s++) {
             RougeIndex shard = shards.get(s);
             if (shard.anyAbove(text, bar)) {
-                Similarity.Neighbor top = shard.similarity(text, 1).mostSimilar().get(0);
+                Similarity.Neighbor top =
+                        shard.similarity(text, 1).mostSimilar().get(0);
                 best = new Nearest(s * SHARD + top.id(), top.text(), top.fmeasure());
                 bar = top.fmeasure();
                 if (!index.anyAbove(text, bar)) {

@@ -11,8 +11,7 @@ public record ImportReport(int imported, List<Skipped> skippedDuplicates, List<I
 
     /** A record left out because its instruction's ROUGE-L F-measure against an earlier one is above the threshold. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Skipped(int index, Integer line, String reason, String similarTo, double score) {
-    }
+    public record Skipped(int index, Integer line, String reason, String similarTo, double score) {}
 
     /** A record that could not be imported, and why. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -2,22 +2,11 @@ package io.selfinstruct.export;
 
 import io.selfinstruct.pool.PoolImports;
 import io.selfinstruct.pool.PoolLanguage;
-import io.selfinstruct.rouge.RougeTokenizer;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.io.InputStream;
-import java.sql.PreparedStatement;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import javax.sql.DataSource;
-import org.springframework.jdbc.core.BatchPreparedStatementSetter;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Imports alpaca records into the pool as accepted instructions of origin IMPORTED, one instance each.
@@ -33,8 +22,9 @@ public class Importer {
         private final transient List<ImportReport.Invalid> invalid;
 
         StrictRejection(List<ImportReport.Invalid> invalid) {
-            super(invalid.size() + " invalid record" + (invalid.size() == 1 ? "" : "s") + " and strict=true, so nothing "
-                    + "was imported; the first is " + invalid.get(0).where() + ": " + invalid.get(0).message());
+            super(invalid.size() + " invalid record" + (invalid.size() == 1 ? "" : "s")
+                    + " and strict=true, so nothing " + "was imported; the first is "
+                    + invalid.get(0).where() + ": " + invalid.get(0).message());
             this.invalid = invalid;
         }
 
@@ -44,8 +34,7 @@ public class Importer {
     }
 
     /** @param language {@code en} or {@code zh}: the pool the records join, and the ROUGE-L tokenizer */
-    public record Options(boolean dedup, boolean strict, double threshold, String language) {
-    }
+    public record Options(boolean dedup, boolean strict, double threshold, String language) {}
 
     private final PoolImports imports;
     private final ImportProperties properties;
@@ -62,11 +51,11 @@ public class Importer {
     public ImportReport importRecords(InputStream body, Options options) {
         PoolLanguage language = PoolLanguage.of(options.language());
         if (!(options.threshold() >= 0 && options.threshold() <= 1)) {
-            throw new InvalidRequestException("threshold is a ROUGE-L F-measure between 0 and 1, not "
-                    + options.threshold());
+            throw new InvalidRequestException(
+                    "threshold is a ROUGE-L F-measure between 0 and 1, not " + options.threshold());
         }
-        AlpacaReader.Parsed parsed = new AlpacaReader(properties.maxFieldChars())
-                .read(new BoundedBody(body, properties.maxBytes()));
+        AlpacaReader.Parsed parsed =
+                new AlpacaReader(properties.maxFieldChars()).read(new BoundedBody(body, properties.maxBytes()));
         if (options.strict() && !parsed.invalid().isEmpty()) {
             throw new StrictRejection(parsed.invalid());
         }
@@ -77,13 +66,22 @@ public class Importer {
             kept = duplicates(kept, language, options.threshold(), skipped);
         }
         List<AlpacaReader.Entry> toStore = kept;
-        imports.store(toStore.stream().map(e -> new PoolImports.Example(e.record().instruction(), e.record().input(),
-                e.record().output())).toList(), language.code());
+        imports.store(
+                toStore.stream()
+                        .map(e -> new PoolImports.Example(
+                                e.record().instruction(),
+                                e.record().input(),
+                                e.record().output()))
+                        .toList(),
+                language.code());
         return new ImportReport(toStore.size(), skipped, parsed.invalid());
     }
 
-    private List<AlpacaReader.Entry> duplicates(List<AlpacaReader.Entry> records, PoolLanguage language,
-            double threshold, List<ImportReport.Skipped> skipped) {
+    private List<AlpacaReader.Entry> duplicates(
+            List<AlpacaReader.Entry> records,
+            PoolLanguage language,
+            double threshold,
+            List<ImportReport.Skipped> skipped) {
         return new ImportDedup(language.tokenizer(), threshold, imports.acceptedTexts(language.code()))
                 .keep(records, skipped);
     }

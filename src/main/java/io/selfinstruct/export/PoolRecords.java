@@ -31,11 +31,14 @@ public class PoolRecords {
     }
 
     public long count(ExportFilter filter) {
-        return pool.count(filter.pool(), PoolExamples.Instances.OF_STATUS) + seedRecords(filter).size();
+        return pool.count(filter.pool(), PoolExamples.Instances.OF_STATUS)
+                + seedRecords(filter).size();
     }
 
     public void forEach(ExportFilter filter, Sink sink) {
-        pool.forEach(filter.pool(), PoolExamples.Instances.OF_STATUS,
+        pool.forEach(
+                filter.pool(),
+                PoolExamples.Instances.OF_STATUS,
                 (instruction, input, output) -> sink.accept(new ExportRecord(instruction, input, output)));
         for (ExportRecord seed : seedRecords(filter)) {
             try {
@@ -58,7 +61,9 @@ public class PoolRecords {
                 continue;
             }
             for (SeedTaskLine.Example instance : task.instances()) {
-                records.add(new ExportRecord(task.instruction(), instance.input() == null ? "" : instance.input(),
+                records.add(new ExportRecord(
+                        task.instruction(),
+                        instance.input() == null ? "" : instance.input(),
                         instance.output() == null ? "" : instance.output()));
             }
         }

@@ -79,8 +79,7 @@ public class FineTuneJob {
     @Column(name = "updated_at")
     private Instant updatedAt;
 
-    protected FineTuneJob() {
-    }
+    protected FineTuneJob() {}
 
     public FineTuneJob(String baseModel, String method, String dataSelectionJson, String configJson, String device) {
         this.baseModel = baseModel;
@@ -102,36 +101,131 @@ public class FineTuneJob {
         updatedAt = Instant.now();
     }
 
-    public Long getId() { return id; }
-    public String getBaseModel() { return baseModel; }
-    public String getMethod() { return method; }
-    public String getDataSelectionJson() { return dataSelectionJson; }
-    public String getConfigJson() { return configJson; }
-    public String getDevice() { return device; }
-    public FineTuneStatus getStatus() { return status; }
-    public void setStatus(FineTuneStatus status) { this.status = status; }
-    public int getStep() { return step; }
-    public void setStep(int step) { this.step = step; }
-    public int getTotalSteps() { return totalSteps; }
-    public void setTotalSteps(int totalSteps) { this.totalSteps = totalSteps; }
-    public String getMetricsJson() { return metricsJson; }
-    public void setMetricsJson(String metricsJson) { this.metricsJson = metricsJson; }
-    public String getSamplesJson() { return samplesJson; }
-    public void setSamplesJson(String samplesJson) { this.samplesJson = samplesJson; }
-    public int getResumedFromStep() { return resumedFromStep; }
-    public void setResumedFromStep(int resumedFromStep) { this.resumedFromStep = resumedFromStep; }
-    public String getOutputDir() { return outputDir; }
-    public void setOutputDir(String outputDir) { this.outputDir = outputDir; }
-    public String getError() { return error; }
-    public void setError(String error) { this.error = error; }
-    public String getClaimedBy() { return claimedBy; }
-    public void setClaimedBy(String claimedBy) { this.claimedBy = claimedBy; }
-    public Instant getHeartbeatAt() { return heartbeatAt; }
-    public void setHeartbeatAt(Instant heartbeatAt) { this.heartbeatAt = heartbeatAt; }
-    public Instant getCreatedAt() { return createdAt; }
-    public Instant getStartedAt() { return startedAt; }
-    public void setStartedAt(Instant startedAt) { this.startedAt = startedAt; }
-    public Instant getFinishedAt() { return finishedAt; }
-    public void setFinishedAt(Instant finishedAt) { this.finishedAt = finishedAt; }
-    public Instant getUpdatedAt() { return updatedAt; }
+    public Long getId() {
+        return id;
+    }
+
+    public String getBaseModel() {
+        return baseModel;
+    }
+
+    public String getMethod() {
+        return method;
+    }
+
+    public String getDataSelectionJson() {
+        return dataSelectionJson;
+    }
+
+    public String getConfigJson() {
+        return configJson;
+    }
+
+    public String getDevice() {
+        return device;
+    }
+
+    public FineTuneStatus getStatus() {
+        return status;
+    }
+
+    public void setStatus(FineTuneStatus status) {
+        this.status = status;
+    }
+
+    public int getStep() {
+        return step;
+    }
+
+    public void setStep(int step) {
+        this.step = step;
+    }
+
+    public int getTotalSteps() {
+        return totalSteps;
+    }
+
+    public void setTotalSteps(int totalSteps) {
+        this.totalSteps = totalSteps;
+    }
+
+    public String getMetricsJson() {
+        return metricsJson;
+    }
+
+    public void setMetricsJson(String metricsJson) {
+        this.metricsJson = metricsJson;
+    }
+
+    public String getSamplesJson() {
+        return samplesJson;
+    }
+
+    public void setSamplesJson(String samplesJson) {
+        this.samplesJson = samplesJson;
+    }
+
+    public int getResumedFromStep() {
+        return resumedFromStep;
+    }
+
+    public void setResumedFromStep(int resumedFromStep) {
+        this.resumedFromStep = resumedFromStep;
+    }
+
+    public String getOutputDir() {
+        return outputDir;
+    }
+
+    public void setOutputDir(String outputDir) {
+        this.outputDir = outputDir;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public void setError(String error) {
+        this.error = error;
+    }
+
+    public String getClaimedBy() {
+        return claimedBy;
+    }
+
+    public void setClaimedBy(String claimedBy) {
+        this.claimedBy = claimedBy;
+    }
+
+    public Instant getHeartbeatAt() {
+        return heartbeatAt;
+    }
+
+    public void setHeartbeatAt(Instant heartbeatAt) {
+        this.heartbeatAt = heartbeatAt;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public void setStartedAt(Instant startedAt) {
+        this.startedAt = startedAt;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+
+    public void setFinishedAt(Instant finishedAt) {
+        this.finishedAt = finishedAt;
+    }
+
+    public Instant getUpdatedAt() {
+        return updatedAt;
+    }
 }

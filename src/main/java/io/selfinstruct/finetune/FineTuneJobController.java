@@ -1,11 +1,11 @@
 package io.selfinstruct.finetune;
 
 import io.selfinstruct.finetune.data.PromptFormat;
+import io.selfinstruct.llama.sampling.Generation;
+import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelRuntime;
 import io.selfinstruct.models.ModelsProperties;
-import io.selfinstruct.llama.sampling.Generation;
-import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
@@ -52,8 +52,12 @@ public class FineTuneJobController {
     private final ModelsProperties models;
     private final ModelRoots roots;
 
-    public FineTuneJobController(FineTuneJobRepository jobs, FineTuneWorker worker, FineTuneSubmissions submissions,
-            ModelRuntime runtime, ModelsProperties models) {
+    public FineTuneJobController(
+            FineTuneJobRepository jobs,
+            FineTuneWorker worker,
+            FineTuneSubmissions submissions,
+            ModelRuntime runtime,
+            ModelsProperties models) {
         this.jobs = jobs;
         this.worker = worker;
         this.submissions = submissions;
@@ -62,19 +66,31 @@ public class FineTuneJobController {
         this.roots = new ModelRoots(models.roots());
     }
 
-    public record Submitted(long id, FineTuneStatus status) {
-    }
+    public record Submitted(long id, FineTuneStatus status) {}
 
-    public record JobView(long id, FineTuneStatus status, String baseModel, String method, int step, int totalSteps,
-            JsonNode metrics, Instant eta, Long etaSeconds, JsonNode samples, String outputDir, String error,
-            int resumedFromStep, Instant createdAt, Instant startedAt, Instant finishedAt, JsonNode config) {
-    }
+    public record JobView(
+            long id,
+            FineTuneStatus status,
+            String baseModel,
+            String method,
+            int step,
+            int totalSteps,
+            JsonNode metrics,
+            Instant eta,
+            Long etaSeconds,
+            JsonNode samples,
+            String outputDir,
+            String error,
+            int resumedFromStep,
+            Instant createdAt,
+            Instant startedAt,
+            Instant finishedAt,
+            JsonNode config) {}
 
-    public record GenerateRequest(String instruction, String input, Integer maxNewTokens, Double temperature, Long seed) {
-    }
+    public record GenerateRequest(
+            String instruction, String input, Integer maxNewTokens, Double temperature, Long seed) {}
 
-    public record GenerateResponse(String text, List<Long> tokenIds) {
-    }
+    public record GenerateResponse(String text, List<Long> tokenIds) {}
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Submitted> submit(@RequestBody FineTuneRequest request) {
@@ -86,8 +102,8 @@ public class FineTuneJobController {
 
     /** Multipart: part {@code job} (the JSON request) and part {@code file} (alpaca_data.json or JSONL). */
     @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
-    public ResponseEntity<Submitted> submitWithFile(@RequestPart("job") FineTuneRequest request,
-            @RequestPart("file") MultipartFile file) {
+    public ResponseEntity<Submitted> submitWithFile(
+            @RequestPart("job") FineTuneRequest request, @RequestPart("file") MultipartFile file) {
         if (request.data() != null || request.dataFile() != null) {
             throw new InvalidRequestException("an uploaded file replaces data and dataFile: give neither");
         }
@@ -138,8 +154,10 @@ public class FineTuneJobController {
     public void adapter(@PathVariable long id, HttpServletResponse response) throws IOException {
         Path directory = completedOutput(find(id));
         response.setContentType("application/zip");
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"finetune-job-" + id + "-adapter.zip\"");
-        try (ZipOutputStream zip = new ZipOutputStream(response.getOutputStream()); var files = Files.list(directory)) {
+        response.setHeader(
+                HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"finetune-job-" + id + "-adapter.zip\"");
+        try (ZipOutputStream zip = new ZipOutputStream(response.getOutputStream());
+                var files = Files.list(directory)) {
             for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
                 zip.putNextEntry(new ZipEntry(file.getFileName().toString()));
                 Files.copy(file, zip);
@@ -152,7 +170,9 @@ public class FineTuneJobController {
     public GenerateResponse generate(@PathVariable long id, @RequestBody GenerateRequest request) {
         FineTuneJob job = find(id);
         Path output = completedOutput(job);
-        if (request == null || request.instruction() == null || request.instruction().isBlank()) {
+        if (request == null
+                || request.instruction() == null
+                || request.instruction().isBlank()) {
             throw new InvalidRequestException("instruction is required");
         }
         int maxNewTokens = request.maxNewTokens() == null ? 128 : request.maxNewTokens();
@@ -163,21 +183,28 @@ public class FineTuneJobController {
         if (temperature < 0 || temperature > 10) {
             throw new InvalidRequestException("temperature must be between 0 and 10");
         }
-        PromptFormat format = PromptFormat.parse(JSON.readValue(job.getConfigJson(), FineTuneRequest.class).template());
+        PromptFormat format = PromptFormat.parse(
+                JSON.readValue(job.getConfigJson(), FineTuneRequest.class).template());
         boolean lora = "lora".equals(job.getMethod());
         Path base = lora ? Path.of(job.getBaseModel()) : output;
         Generation generation = runtime.withModel(base, lora ? output : null, loaded -> {
             long[] prompt = format.promptIds(loaded.tokenizer(), request.instruction(), request.input());
-            GenerationOptions options = GenerationOptions.builder(maxNewTokens).temperature(temperature)
-                    .eosTokenIds(loaded.eosTokenIds()).seed(request.seed()).build();
+            GenerationOptions options = GenerationOptions.builder(maxNewTokens)
+                    .temperature(temperature)
+                    .eosTokenIds(loaded.eosTokenIds())
+                    .seed(request.seed())
+                    .build();
             return ModelRuntime.generate(loaded, prompt, options);
         });
-        return new GenerateResponse(generation.text(), java.util.Arrays.stream(generation.tokenIds()).boxed().toList());
+        return new GenerateResponse(
+                generation.text(),
+                java.util.Arrays.stream(generation.tokenIds()).boxed().toList());
     }
 
     private Path completedOutput(FineTuneJob job) {
         if (job.getStatus() != FineTuneStatus.COMPLETED || job.getOutputDir() == null) {
-            throw new ConflictException("job " + job.getId() + " is " + job.getStatus() + ": it has no trained output yet");
+            throw new ConflictException(
+                    "job " + job.getId() + " is " + job.getStatus() + ": it has no trained output yet");
         }
         Path directory = Path.of(job.getOutputDir());
         if (!Files.isDirectory(directory)) {
@@ -191,12 +218,25 @@ public class FineTuneJobController {
     }
 
     private JobView view(FineTuneJob job) {
-        OptionalLong eta = job.getStatus() == FineTuneStatus.RUNNING ? worker.etaSeconds(job.getId()) : OptionalLong.empty();
-        return new JobView(job.getId(), job.getStatus(), job.getBaseModel(), job.getMethod(), job.getStep(),
-                job.getTotalSteps(), JSON.readTree(job.getMetricsJson()),
+        OptionalLong eta =
+                job.getStatus() == FineTuneStatus.RUNNING ? worker.etaSeconds(job.getId()) : OptionalLong.empty();
+        return new JobView(
+                job.getId(),
+                job.getStatus(),
+                job.getBaseModel(),
+                job.getMethod(),
+                job.getStep(),
+                job.getTotalSteps(),
+                JSON.readTree(job.getMetricsJson()),
                 eta.isPresent() ? Instant.now().plusSeconds(eta.getAsLong()) : null,
-                eta.isPresent() ? eta.getAsLong() : null, JSON.readTree(job.getSamplesJson()), job.getOutputDir(),
-                job.getError(), job.getResumedFromStep(), job.getCreatedAt(), job.getStartedAt(), job.getFinishedAt(),
+                eta.isPresent() ? eta.getAsLong() : null,
+                JSON.readTree(job.getSamplesJson()),
+                job.getOutputDir(),
+                job.getError(),
+                job.getResumedFromStep(),
+                job.getCreatedAt(),
+                job.getStartedAt(),
+                job.getFinishedAt(),
                 JSON.readTree(job.getConfigJson()));
     }
 }

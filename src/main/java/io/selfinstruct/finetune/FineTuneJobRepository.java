@@ -16,6 +16,9 @@ public interface FineTuneJobRepository extends JpaRepository<FineTuneJob, Long> 
     @Modifying(clearAutomatically = true)
     @Transactional
     @Query("update FineTuneJob j set j.status = :to, j.updatedAt = :now where j.id = :id and j.status = :from")
-    int transition(@Param("id") long id, @Param("from") FineTuneStatus from, @Param("to") FineTuneStatus to,
+    int transition(
+            @Param("id") long id,
+            @Param("from") FineTuneStatus from,
+            @Param("to") FineTuneStatus to,
             @Param("now") Instant now);
 }

@@ -2,43 +2,68 @@ package io.selfinstruct.finetune;
 
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.PromptFormat;
+import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.llama.DeviceChoice;
-import io.selfinstruct.lora.LoraConfig;
 import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelLoadException;
+import io.selfinstruct.lora.LoraConfig;
 import io.selfinstruct.models.ModelRoots;
-import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
 import io.selfinstruct.pool.PoolFilter;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.nio.file.Files;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The body of {@code POST /api/finetune-jobs}, every field optional but {@code baseModel}. Defaults follow
  * alpaca-lora's {@code finetune.py} (r 8, alpha 16, dropout 0.05 on q_proj/v_proj, 3 epochs, lr 3e-4,
  * micro-batch 4, batch 128, cutoff 256) with transformers' clipping at 1.0 and 3% warmup.
  */
-public record FineTuneRequest(String baseModel, String method, DataFilter data, String dataFile, String template,
-        LoraRequest lora, Integer trainableLayers, Integer epochs, Integer maxSteps, Double learningRate,
-        Double weightDecay, Integer warmupSteps, Integer microBatchSize, Integer batchSize, Double maxGradNorm,
-        Integer cutoffLen, Integer maxPromptLen, Integer maxResponseLen, Boolean trainOnInputs, Boolean packing,
-        Integer valSetSize, Integer evalSteps, Integer sampleSteps, List<SamplePrompt> samplePrompts,
-        Integer sampleMaxNewTokens, Integer saveSteps, Integer saveTotalLimit, Long seed, String device,
+public record FineTuneRequest(
+        String baseModel,
+        String method,
+        DataFilter data,
+        String dataFile,
+        String template,
+        LoraRequest lora,
+        Integer trainableLayers,
+        Integer epochs,
+        Integer maxSteps,
+        Double learningRate,
+        Double weightDecay,
+        Integer warmupSteps,
+        Integer microBatchSize,
+        Integer batchSize,
+        Double maxGradNorm,
+        Integer cutoffLen,
+        Integer maxPromptLen,
+        Integer maxResponseLen,
+        Boolean trainOnInputs,
+        Boolean packing,
+        Integer valSetSize,
+        Integer evalSteps,
+        Integer sampleSteps,
+        List<SamplePrompt> samplePrompts,
+        Integer sampleMaxNewTokens,
+        Integer saveSteps,
+        Integer saveTotalLimit,
+        Long seed,
+        String device,
         Boolean mergeModel) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** vLLM serves LoRA adapters of these ranks only. */
     public static final Set<Integer> VLLM_RANKS = Set.of(8, 16, 32, 64, 128, 256);
-    public static final List<String> PROJECTIONS = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-            "up_proj", "down_proj");
+
+    public static final List<String> PROJECTIONS =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
     /**
      * The export filters choosing pool items: instruction status (default ACCEPTED), origin (any by default),
@@ -49,16 +74,21 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
         PoolFilter toFilter() {
             InstructionStatus chosen = field("data.status", () -> PoolFilter.parseStatus(status));
             Set<Origin> origins = field("data.origin", () -> PoolFilter.parseOrigins(origin));
-            return new PoolFilter(null, chosen == null ? InstructionStatus.ACCEPTED : chosen, origins, batchId,
-                    classification, null, null, language);
+            return new PoolFilter(
+                    null,
+                    chosen == null ? InstructionStatus.ACCEPTED : chosen,
+                    origins,
+                    batchId,
+                    classification,
+                    null,
+                    null,
+                    language);
         }
     }
 
-    public record LoraRequest(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean rsLora) {
-    }
+    public record LoraRequest(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean rsLora) {}
 
-    public record SamplePrompt(String instruction, String input) {
-    }
+    public record SamplePrompt(String instruction, String input) {}
 
     /** This request with {@code dataFile} set to a file the service stored from an upload. */
     FineTuneRequest withUploadedFile(Path file) {
@@ -91,7 +121,10 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
         Path file = null;
         if (dataFile != null) {
             Path given = Path.of(dataFile).toAbsolutePath().normalize();
-            file = uploads != null && given.startsWith(uploads.toAbsolutePath().normalize()) && Files.isRegularFile(given) ? given
+            file = uploads != null
+                            && given.startsWith(uploads.toAbsolutePath().normalize())
+                            && Files.isRegularFile(given)
+                    ? given
                     : resolveFile(roots, dataFile);
         }
         PromptFormat format;
@@ -101,7 +134,8 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
             throw new InvalidRequestException(e.getMessage());
         }
         if (format == PromptFormat.CHAT && !hasChatTemplate(base)) {
-            throw new InvalidRequestException("template chat needs a chat_template in the model's tokenizer_config.json");
+            throw new InvalidRequestException(
+                    "template chat needs a chat_template in the model's tokenizer_config.json");
         }
 
         long runSeed = seed == null ? 42 : seed;
@@ -130,36 +164,69 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
             throw new InvalidRequestException("cutoffLen must be between 8 and the model's max_position_embeddings "
                     + config.maxPositionEmbeddings());
         }
-        TrainingOptions training = new TrainingOptions(positive(or(epochs, 3), "epochs"), notNegative(or(maxSteps, 0), "maxSteps"),
-                lr, decay, or(warmupSteps, -1), batch, micro, clip, runSeed,
-                notNegative(or(evalSteps, 200), "evalSteps"), notNegative(or(sampleSteps, 200), "sampleSteps"),
-                notNegative(or(saveSteps, 200), "saveSteps"), positive(or(saveTotalLimit, 3), "saveTotalLimit"));
+        TrainingOptions training = new TrainingOptions(
+                positive(or(epochs, 3), "epochs"),
+                notNegative(or(maxSteps, 0), "maxSteps"),
+                lr,
+                decay,
+                or(warmupSteps, -1),
+                batch,
+                micro,
+                clip,
+                runSeed,
+                notNegative(or(evalSteps, 200), "evalSteps"),
+                notNegative(or(sampleSteps, 200), "sampleSteps"),
+                notNegative(or(saveSteps, 200), "saveSteps"),
+                positive(or(saveTotalLimit, 3), "saveTotalLimit"));
         if (warmupSteps != null && warmupSteps < 0) {
             throw new InvalidRequestException("warmupSteps must not be negative");
         }
-        List<Example> prompts = samplePrompts == null ? List.of() : samplePrompts.stream().map(p -> {
-            if (p == null || p.instruction() == null || p.instruction().isBlank()) {
-                throw new InvalidRequestException("every sample prompt needs an instruction");
-            }
-            return new Example(p.instruction(), p.input(), "");
-        }).toList();
+        List<Example> prompts = samplePrompts == null
+                ? List.of()
+                : samplePrompts.stream()
+                        .map(p -> {
+                            if (p == null
+                                    || p.instruction() == null
+                                    || p.instruction().isBlank()) {
+                                throw new InvalidRequestException("every sample prompt needs an instruction");
+                            }
+                            return new Example(p.instruction(), p.input(), "");
+                        })
+                        .toList();
         DeviceChoice deviceChoice;
         try {
-            deviceChoice = DeviceChoice.valueOf((device == null ? "auto" : device).strip().toUpperCase(Locale.ROOT));
+            deviceChoice = DeviceChoice.valueOf(
+                    (device == null ? "auto" : device).strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("device must be auto, cpu or gpu, not " + device);
         }
-        return new FineTuneSpec(base, tuning, selection, file, format, loraConfig, layers, training, cutoff,
-                positive(or(maxPromptLen, cutoff), "maxPromptLen"), positive(or(maxResponseLen, cutoff), "maxResponseLen"),
-                or(trainOnInputs, true), or(packing, false), notNegative(or(valSetSize, 0), "valSetSize"), prompts,
-                positive(or(sampleMaxNewTokens, 64), "sampleMaxNewTokens"), or(mergeModel, false), deviceChoice);
+        return new FineTuneSpec(
+                base,
+                tuning,
+                selection,
+                file,
+                format,
+                loraConfig,
+                layers,
+                training,
+                cutoff,
+                positive(or(maxPromptLen, cutoff), "maxPromptLen"),
+                positive(or(maxResponseLen, cutoff), "maxResponseLen"),
+                or(trainOnInputs, true),
+                or(packing, false),
+                notNegative(or(valSetSize, 0), "valSetSize"),
+                prompts,
+                positive(or(sampleMaxNewTokens, 64), "sampleMaxNewTokens"),
+                or(mergeModel, false),
+                deviceChoice);
     }
 
     private LoraConfig loraConfig(Path base, long runSeed) {
         LoraRequest l = lora == null ? new LoraRequest(null, null, null, null, null) : lora;
         int r = or(l.r(), 8);
         if (!VLLM_RANKS.contains(r)) {
-            throw new InvalidRequestException("lora.r must be one of 8, 16, 32, 64, 128, 256 (the ranks vLLM serves), not " + r);
+            throw new InvalidRequestException(
+                    "lora.r must be one of 8, 16, 32, 64, 128, 256 (the ranks vLLM serves), not " + r);
         }
         double alpha = or(l.alpha(), 16.0);
         double dropout = or(l.dropout(), 0.05);
@@ -170,7 +237,9 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
             throw new InvalidRequestException("lora.dropout must be in [0, 1)");
         }
         List<String> targets = l.targetModules() == null ? List.of("q_proj", "v_proj") : List.copyOf(l.targetModules());
-        if (targets.isEmpty() || !PROJECTIONS.containsAll(targets) || Set.copyOf(targets).size() != targets.size()) {
+        if (targets.isEmpty()
+                || !PROJECTIONS.containsAll(targets)
+                || Set.copyOf(targets).size() != targets.size()) {
             throw new InvalidRequestException("lora.targetModules must be distinct names out of " + PROJECTIONS);
         }
         return new LoraConfig(r, alpha, dropout, targets, null, or(l.rsLora(), false), base.toString());
@@ -188,7 +257,10 @@ public record FineTuneRequest(String baseModel, String method, DataFilter data, 
     private static boolean hasChatTemplate(Path base) {
         try {
             Path file = base.resolve("tokenizer_config.json");
-            return Files.isRegularFile(file) && !JSON.readTree(Files.readString(file)).path("chat_template").isMissingNode();
+            return Files.isRegularFile(file)
+                    && !JSON.readTree(Files.readString(file))
+                            .path("chat_template")
+                            .isMissingNode();
         } catch (java.io.IOException | tools.jackson.core.JacksonException e) {
             return false;
         }

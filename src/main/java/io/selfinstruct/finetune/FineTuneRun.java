@@ -7,23 +7,23 @@ import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.ExampleEncoder;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
-import io.selfinstruct.lora.LoraInjection;
-import io.selfinstruct.lora.MergedModelExport;
+import io.selfinstruct.finetune.train.Evaluation;
+import io.selfinstruct.finetune.train.LastLayersTuning;
+import io.selfinstruct.finetune.train.StepMetrics;
+import io.selfinstruct.finetune.train.TrainableWeights;
+import io.selfinstruct.finetune.train.Trainer;
+import io.selfinstruct.finetune.train.TrainingCheckpoints;
 import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.llama.EosTokens;
 import io.selfinstruct.llama.LlamaLoader;
 import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.lora.LoraLinear;
 import io.selfinstruct.llama.ModelTokenizer;
-import io.selfinstruct.lora.PeftAdapter;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.llama.sampling.Generator;
-import io.selfinstruct.finetune.train.Evaluation;
-import io.selfinstruct.finetune.train.LastLayersTuning;
-import io.selfinstruct.finetune.train.StepMetrics;
-import io.selfinstruct.finetune.train.Trainer;
-import io.selfinstruct.finetune.train.TrainableWeights;
-import io.selfinstruct.finetune.train.TrainingCheckpoints;
+import io.selfinstruct.lora.LoraInjection;
+import io.selfinstruct.lora.LoraLinear;
+import io.selfinstruct.lora.MergedModelExport;
+import io.selfinstruct.lora.PeftAdapter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,8 +45,7 @@ public final class FineTuneRun {
     public static final String CHECKPOINTS_DIR = "checkpoints";
 
     /** A generation from one of the fixed prompts at a sample step. */
-    public record Sample(int step, String instruction, String input, String output) {
-    }
+    public record Sample(int step, String instruction, String input, String output) {}
 
     public interface Listener {
         void onStart(int totalSteps, int resumedFrom, int trainExamples, int validationExamples);
@@ -59,17 +58,15 @@ public final class FineTuneRun {
     }
 
     /** @param outputDir the adapter directory (LoRA) or full model directory (last-layers tuning) */
-    public record Result(boolean cancelled, int step, Path outputDir, Evaluation finalEvaluation) {
-    }
+    public record Result(boolean cancelled, int step, Path outputDir, Evaluation finalEvaluation) {}
 
-    private FineTuneRun() {
-    }
+    private FineTuneRun() {}
 
-    public static Result execute(FineTuneSpec spec, List<Example> examples, Path jobDir, boolean halfOnGpu,
-            Listener listener) {
+    public static Result execute(
+            FineTuneSpec spec, List<Example> examples, Path jobDir, boolean halfOnGpu, Listener listener) {
         Device device = spec.device().resolve();
-        DataType weightType = spec.method() == TuningMethod.LORA ? DeviceChoice.weightType(device, halfOnGpu)
-                : DataType.FLOAT32;
+        DataType weightType =
+                spec.method() == TuningMethod.LORA ? DeviceChoice.weightType(device, halfOnGpu) : DataType.FLOAT32;
         try (LlamaModel model = LlamaLoader.load(spec.baseModel(), device, weightType);
                 ModelTokenizer tokenizer = ModelTokenizer.load(spec.baseModel())) {
             Map<String, LoraLinear> lora = Map.of();
@@ -83,15 +80,26 @@ public final class FineTuneRun {
             List<Long> eosIds = EosTokens.of(spec.baseModel(), model.config(), tokenizer);
             Long eos = eosIds.isEmpty() ? null : eosIds.get(0);
             TrainingSet data = encode(spec, examples, tokenizer, eos);
-            List<Example> prompts = spec.samplePrompts().isEmpty() ? examples.subList(0, Math.min(2, examples.size()))
+            List<Example> prompts = spec.samplePrompts().isEmpty()
+                    ? examples.subList(0, Math.min(2, examples.size()))
                     : spec.samplePrompts();
 
-            Trainer trainer = new Trainer(model, weights, lora.values(), data, spec.training(),
-                    new TrainingCheckpoints(jobDir.resolve(CHECKPOINTS_DIR), spec.training().saveTotalLimit()));
+            Trainer trainer = new Trainer(
+                    model,
+                    weights,
+                    lora.values(),
+                    data,
+                    spec.training(),
+                    new TrainingCheckpoints(
+                            jobDir.resolve(CHECKPOINTS_DIR), spec.training().saveTotalLimit()));
             Generator generator = new Generator(model, tokenizer::decode);
             GenerationOptions greedy = GenerationOptions.greedy(spec.sampleMaxNewTokens(), Set.copyOf(eosIds));
             int resumedFrom = trainer.resume();
-            listener.onStart(trainer.totalSteps(), resumedFrom, data.train().size(), data.validation().size());
+            listener.onStart(
+                    trainer.totalSteps(),
+                    resumedFrom,
+                    data.train().size(),
+                    data.validation().size());
             Trainer.Outcome outcome = trainer.train(new Trainer.Progress() {
                 @Override
                 public void onStep(StepMetrics metrics, int totalSteps) {
@@ -103,15 +111,17 @@ public final class FineTuneRun {
                     List<Sample> samples = new ArrayList<>();
                     for (Example prompt : prompts) {
                         long[] ids = spec.template().promptIds(tokenizer, prompt.instruction(), prompt.input());
-                        samples.add(new Sample(step, prompt.instruction(), prompt.input(),
+                        samples.add(new Sample(
+                                step,
+                                prompt.instruction(),
+                                prompt.input(),
                                 generator.generate(ids, greedy).text()));
                     }
                     listener.onSamples(samples);
                 }
 
                 @Override
-                public void onCheckpoint(int step) {
-                }
+                public void onCheckpoint(int step) {}
 
                 @Override
                 public boolean stopRequested() {
@@ -127,7 +137,8 @@ public final class FineTuneRun {
                 output = jobDir.resolve(ADAPTER_DIR);
                 PeftAdapter.save(output, spec.lora(), lora);
                 if (spec.mergeModel()) {
-                    MergedModelExport.write(spec.baseModel(), jobDir.resolve(MERGED_DIR), PeftAdapter.mergedWeights(lora));
+                    MergedModelExport.write(
+                            spec.baseModel(), jobDir.resolve(MERGED_DIR), PeftAdapter.mergedWeights(lora));
                 }
             } else {
                 output = jobDir.resolve(MODEL_DIR);
@@ -148,8 +159,14 @@ public final class FineTuneRun {
     }
 
     public static TrainingSet encode(FineTuneSpec spec, List<Example> examples, ModelTokenizer tokenizer, Long eos) {
-        ExampleEncoder encoder = new ExampleEncoder(tokenizer, spec.template(), eos, spec.cutoffLen(),
-                spec.maxPromptLen(), spec.maxResponseLen(), spec.trainOnInputs());
+        ExampleEncoder encoder = new ExampleEncoder(
+                tokenizer,
+                spec.template(),
+                eos,
+                spec.cutoffLen(),
+                spec.maxPromptLen(),
+                spec.maxResponseLen(),
+                spec.trainOnInputs());
         List<TokenizedExample> encoded = new ArrayList<>();
         for (Example example : examples) {
             encoder.encode(example).ifPresent(encoded::add);

@@ -2,9 +2,9 @@ package io.selfinstruct.finetune;
 
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.PromptFormat;
+import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.lora.LoraConfig;
-import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.pool.PoolFilter;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,8 +17,22 @@ import java.util.List;
  * @param trainableLayers the last N layers tuned (FREEZE only)
  * @param samplePrompts fixed prompts generated from at sample steps; empty: the first two examples
  */
-public record FineTuneSpec(Path baseModel, TuningMethod method, PoolFilter data, Path dataFile,
-        PromptFormat template, LoraConfig lora, int trainableLayers, TrainingOptions training, int cutoffLen,
-        int maxPromptLen, int maxResponseLen, boolean trainOnInputs, boolean packing, int valSetSize,
-        List<Example> samplePrompts, int sampleMaxNewTokens, boolean mergeModel, DeviceChoice device) {
-}
+public record FineTuneSpec(
+        Path baseModel,
+        TuningMethod method,
+        PoolFilter data,
+        Path dataFile,
+        PromptFormat template,
+        LoraConfig lora,
+        int trainableLayers,
+        TrainingOptions training,
+        int cutoffLen,
+        int maxPromptLen,
+        int maxResponseLen,
+        boolean trainOnInputs,
+        boolean packing,
+        int valSetSize,
+        List<Example> samplePrompts,
+        int sampleMaxNewTokens,
+        boolean mergeModel,
+        DeviceChoice device) {}

@@ -1,5 +1,9 @@
 package io.selfinstruct.finetune;
 
 public enum FineTuneStatus {
-    QUEUED, RUNNING, COMPLETED, FAILED, CANCELLED
+    QUEUED,
+    RUNNING,
+    COMPLETED,
+    FAILED,
+    CANCELLED
 }

@@ -25,8 +25,8 @@ public class FineTuneSubmissions {
     private final TrainingExamples examples;
     private final ModelRoots roots;
 
-    public FineTuneSubmissions(FineTuneJobRepository jobs, FineTuneWorker worker, TrainingExamples examples,
-            ModelsProperties models) {
+    public FineTuneSubmissions(
+            FineTuneJobRepository jobs, FineTuneWorker worker, TrainingExamples examples, ModelsProperties models) {
         this.jobs = jobs;
         this.worker = worker;
         this.examples = examples;
@@ -53,9 +53,12 @@ public class FineTuneSubmissions {
             throw new InvalidRequestException("the data selection holds " + data.size()
                     + " examples: more than valSetSize " + spec.valSetSize() + " are needed");
         }
-        String selection = JSON.writeValueAsString(
-                stored.data() == null ? JSON.createObjectNode() : stored.data());
-        return jobs.save(new FineTuneJob(spec.baseModel().toString(), spec.method().name().toLowerCase(Locale.ROOT),
-                selection, JSON.writeValueAsString(stored), spec.device().name().toLowerCase(Locale.ROOT)));
+        String selection = JSON.writeValueAsString(stored.data() == null ? JSON.createObjectNode() : stored.data());
+        return jobs.save(new FineTuneJob(
+                spec.baseModel().toString(),
+                spec.method().name().toLowerCase(Locale.ROOT),
+                selection,
+                JSON.writeValueAsString(stored),
+                spec.device().name().toLowerCase(Locale.ROOT)));
     }
 }

@@ -1,11 +1,10 @@
 package io.selfinstruct.finetune;
 
-import io.selfinstruct.finetune.data.AlpacaFile;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingExamples;
+import io.selfinstruct.finetune.train.StepMetrics;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelsProperties;
-import io.selfinstruct.finetune.train.StepMetrics;
 import jakarta.annotation.PreDestroy;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,10 +49,12 @@ public class FineTuneWorker {
     private volatile RunClock clock;
 
     /** When the running job started this run, and at which step, for its ETA. */
-    private record RunClock(long jobId, Instant started, int fromStep, int step, int totalSteps) {
-    }
+    private record RunClock(long jobId, Instant started, int fromStep, int step, int totalSteps) {}
 
-    public FineTuneWorker(FineTuneJobRepository jobs, TrainingExamples examples, ModelsProperties models,
+    public FineTuneWorker(
+            FineTuneJobRepository jobs,
+            TrainingExamples examples,
+            ModelsProperties models,
             @Value("${selfinstruct.finetune.output-dir:${selfinstruct.data-dir}/finetune}") Path outputRoot,
             @Value("${selfinstruct.finetune.poll-interval:1s}") Duration pollInterval) {
         this.jobs = jobs;
@@ -79,7 +80,10 @@ public class FineTuneWorker {
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
         for (FineTuneJob interrupted : jobs.findByStatusOrderById(FineTuneStatus.RUNNING)) {
-            log.info("fine-tune job {} was interrupted at step {}; queued to resume", interrupted.getId(), interrupted.getStep());
+            log.info(
+                    "fine-tune job {} was interrupted at step {}; queued to resume",
+                    interrupted.getId(),
+                    interrupted.getStep());
             jobs.transition(interrupted.getId(), FineTuneStatus.RUNNING, FineTuneStatus.QUEUED, Instant.now());
         }
         Thread worker = new Thread(this::loop, "finetune-worker");
@@ -101,7 +105,8 @@ public class FineTuneWorker {
         if (running == null || running.jobId() != id || running.step() <= running.fromStep()) {
             return OptionalLong.empty();
         }
-        double perStep = Duration.between(running.started(), Instant.now()).toMillis() / 1000.0
+        double perStep = Duration.between(running.started(), Instant.now()).toMillis()
+                / 1000.0
                 / (running.step() - running.fromStep());
         return OptionalLong.of(Math.round(perStep * (running.totalSteps() - running.step())));
     }
@@ -118,7 +123,8 @@ public class FineTuneWorker {
 
     private void loop() {
         while (!stopping) {
-            Optional<FineTuneJob> next = jobs.findByStatusOrderById(FineTuneStatus.QUEUED).stream().findFirst();
+            Optional<FineTuneJob> next =
+                    jobs.findByStatusOrderById(FineTuneStatus.QUEUED).stream().findFirst();
             if (next.isEmpty()) {
                 try {
                     Thread.sleep(pollInterval.toMillis());
@@ -143,18 +149,22 @@ public class FineTuneWorker {
         job.setHeartbeatAt(Instant.now());
         job = jobs.save(job);
         try {
-            FineTuneSpec spec = JSON.readValue(job.getConfigJson(), FineTuneRequest.class).toSpec(roots, uploads());
+            FineTuneSpec spec =
+                    JSON.readValue(job.getConfigJson(), FineTuneRequest.class).toSpec(roots, uploads());
             List<Example> examples = this.examples.load(spec.data(), spec.dataFile());
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("no training examples match the job's data selection");
             }
             Progress progress = new Progress(job);
-            FineTuneRun.Result result = FineTuneRun.execute(spec, examples, jobDirectory(id),
-                    models.halfPrecisionOnGpu(), progress);
+            FineTuneRun.Result result =
+                    FineTuneRun.execute(spec, examples, jobDirectory(id), models.halfPrecisionOnGpu(), progress);
             job = progress.job;
             if (result.cancelled()) {
                 if (!cancelRequests.contains(id)) {
-                    log.info("fine-tune job {} stopped at step {} by shutdown; it resumes at the next start", id, result.step());
+                    log.info(
+                            "fine-tune job {} stopped at step {} by shutdown; it resumes at the next start",
+                            id,
+                            result.step());
                     return;
                 }
                 job.setStatus(FineTuneStatus.CANCELLED);
@@ -176,7 +186,8 @@ public class FineTuneWorker {
 
     private static String describe(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof OutOfMemoryError || message.toLowerCase(java.util.Locale.ROOT).contains("out of memory")) {
+        if (e instanceof OutOfMemoryError
+                || message.toLowerCase(java.util.Locale.ROOT).contains("out of memory")) {
             return "out of memory: " + message;
         }
         return message;

@@ -12,14 +12,13 @@ import java.util.regex.Pattern;
  */
 public final class AlpacaBlockParser {
 
-    private static final Pattern FIELD = Pattern.compile(
-            "(?im)^[ \\t]*(?:\\d{1,3}[ \\t]*[.)][ \\t]*)?(Instruction|Input|Output)[ \\t]*:[ \\t]*");
+    private static final Pattern FIELD =
+            Pattern.compile("(?im)^[ \\t]*(?:\\d{1,3}[ \\t]*[.)][ \\t]*)?(Instruction|Input|Output)[ \\t]*:[ \\t]*");
     private static final Pattern SEPARATOR = Pattern.compile("(?m)^[ \\t]*###[ \\t]*$|###");
-    private static final Pattern NUMBERED_INSTRUCTION = Pattern.compile(
-            "(?im)(?=^[ \\t]*\\d{1,3}[ \\t]*[.)][ \\t]*Instruction[ \\t]*:)");
+    private static final Pattern NUMBERED_INSTRUCTION =
+            Pattern.compile("(?im)(?=^[ \\t]*\\d{1,3}[ \\t]*[.)][ \\t]*Instruction[ \\t]*:)");
 
-    private AlpacaBlockParser() {
-    }
+    private AlpacaBlockParser() {}
 
     /**
      * @param continuation the model's text after the prompt's final "N. Instruction:"
@@ -62,7 +61,8 @@ public final class AlpacaBlockParser {
         while (true) {
             boolean found = m.find();
             if (field != null) {
-                String value = block.substring(valueStart, found ? m.start() : block.length()).strip();
+                String value = block.substring(valueStart, found ? m.start() : block.length())
+                        .strip();
                 switch (field) {
                     case "instruction" -> instruction = instruction == null ? value : instruction;
                     case "input" -> input = input == null ? value : input;
@@ -85,14 +85,12 @@ public final class AlpacaBlockParser {
         return new Task(ResponseText.collapse(instruction), in, output.strip());
     }
 
-    public record Task(String instruction, String input, String output) {
-    }
+    public record Task(String instruction, String input, String output) {}
 
     /**
      * @param tasks     blocks with all three fields
      * @param malformed blocks missing a field
      * @param truncated the response was cut and its last block dropped
      */
-    public record Parsed(List<Task> tasks, int malformed, boolean truncated) {
-    }
+    public record Parsed(List<Task> tasks, int malformed, boolean truncated) {}
 }

@@ -69,11 +69,16 @@ public class Batch {
     @Column(name = "updated_at")
     private Instant updatedAt;
 
+    protected Batch() {}
 
-    protected Batch() {
-    }
-
-    public Batch(String mode, String seedSet, String model, String api, String baseUrl, String language, int target,
+    public Batch(
+            String mode,
+            String seedSet,
+            String model,
+            String api,
+            String baseUrl,
+            String language,
+            int target,
             String configJson) {
         this.mode = mode;
         this.seedSet = seedSet;
@@ -97,29 +102,103 @@ public class Batch {
         updatedAt = Instant.now();
     }
 
-    public Long getId() { return id; }
-    public String getMode() { return mode; }
-    public String getSeedSet() { return seedSet; }
-    public String getModel() { return model; }
-    public String getApi() { return api; }
-    public String getBaseUrl() { return baseUrl; }
-    public String getLanguage() { return language; }
-    public int getTarget() { return target; }
-    public String getConfigJson() { return configJson; }
-    public BatchStatus getStatus() { return status; }
-    public void setStatus(BatchStatus status) { this.status = status; }
-    public String getStatusReason() { return statusReason; }
-    public void setStatusReason(String statusReason) { this.statusReason = statusReason; }
-    public String getError() { return error; }
-    public void setError(String error) { this.error = error; }
-    public String getClaimedBy() { return claimedBy; }
-    public void setClaimedBy(String claimedBy) { this.claimedBy = claimedBy; }
-    public Instant getHeartbeatAt() { return heartbeatAt; }
-    public void setHeartbeatAt(Instant heartbeatAt) { this.heartbeatAt = heartbeatAt; }
-    public Instant getCreatedAt() { return createdAt; }
-    public Instant getStartedAt() { return startedAt; }
-    public void setStartedAt(Instant startedAt) { this.startedAt = startedAt; }
-    public Instant getFinishedAt() { return finishedAt; }
-    public void setFinishedAt(Instant finishedAt) { this.finishedAt = finishedAt; }
-    public Instant getUpdatedAt() { return updatedAt; }
+    public Long getId() {
+        return id;
+    }
+
+    public String getMode() {
+        return mode;
+    }
+
+    public String getSeedSet() {
+        return seedSet;
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public String getApi() {
+        return api;
+    }
+
+    public String getBaseUrl() {
+        return baseUrl;
+    }
+
+    public String getLanguage() {
+        return language;
+    }
+
+    public int getTarget() {
+        return target;
+    }
+
+    public String getConfigJson() {
+        return configJson;
+    }
+
+    public BatchStatus getStatus() {
+        return status;
+    }
+
+    public void setStatus(BatchStatus status) {
+        this.status = status;
+    }
+
+    public String getStatusReason() {
+        return statusReason;
+    }
+
+    public void setStatusReason(String statusReason) {
+        this.statusReason = statusReason;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public void setError(String error) {
+        this.error = error;
+    }
+
+    public String getClaimedBy() {
+        return claimedBy;
+    }
+
+    public void setClaimedBy(String claimedBy) {
+        this.claimedBy = claimedBy;
+    }
+
+    public Instant getHeartbeatAt() {
+        return heartbeatAt;
+    }
+
+    public void setHeartbeatAt(Instant heartbeatAt) {
+        this.heartbeatAt = heartbeatAt;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public Instant getStartedAt() {
+        return startedAt;
+    }
+
+    public void setStartedAt(Instant startedAt) {
+        this.startedAt = startedAt;
+    }
+
+    public Instant getFinishedAt() {
+        return finishedAt;
+    }
+
+    public void setFinishedAt(Instant finishedAt) {
+        this.finishedAt = finishedAt;
+    }
+
+    public Instant getUpdatedAt() {
+        return updatedAt;
+    }
 }

@@ -1,8 +1,8 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.llm.LlmSettings;
 import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.rouge.RougeL;
-import io.selfinstruct.llm.LlmSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,6 +42,7 @@ public record BatchConfig(
     public static final String ALPACA = "alpaca";
     /** Instructions shown in a step-1 prompt; seed examples in an Alpaca prompt. */
     public static final int PROMPT_INSTRUCTIONS = 8;
+
     public static final int ALPACA_PROMPT_SEEDS = 3;
 
     public boolean alpaca() {
@@ -55,7 +56,8 @@ public record BatchConfig(
         boolean zh = PoolLanguage.of(language) == PoolLanguage.ZH;
         List<String> blocklist = r.blocklist();
         if (blocklist == null) {
-            blocklist = new ArrayList<>(zh ? InstructionFilter.CHINESE_BLOCKLIST : InstructionFilter.SELF_INSTRUCT_BLOCKLIST);
+            blocklist = new ArrayList<>(
+                    zh ? InstructionFilter.CHINESE_BLOCKLIST : InstructionFilter.SELF_INSTRUCT_BLOCKLIST);
             if (alpaca && !zh) {
                 blocklist.addAll(InstructionFilter.ALPACA_EXTRA_BLOCKLIST);
             }

@@ -24,7 +24,8 @@ public class BatchController {
     public ResponseEntity<BatchView> create(@Valid @RequestBody BatchRequest request) {
         BatchView batch = batches.create(request);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
-                .header("Location", "/api/batches/" + batch.id()).body(batch);
+                .header("Location", "/api/batches/" + batch.id())
+                .body(batch);
     }
 
     @GetMapping("/api/batches")

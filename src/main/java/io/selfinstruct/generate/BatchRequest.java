@@ -14,12 +14,21 @@ import java.util.List;
  * BatchConfig#resolve} fills in the method's original values (per mode and language) and the service defaults.
  */
 public record BatchRequest(
-        @Pattern(regexp = "self-instruct|alpaca", message = "must be self-instruct or alpaca") String mode,
+        @Pattern(regexp = "self-instruct|alpaca", message = "must be self-instruct or alpaca")
+        String mode,
+
         @Size(max = 100) String seedSet,
         @Size(max = 200) String model,
-        @Pattern(regexp = "chat|completions", message = "must be chat or completions") String api,
-        @Size(max = 1000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL") String baseUrl,
-        @NotNull(message = "is required") @Min(1) @Max(1_000_000) Integer targetInstructions,
+
+        @Pattern(regexp = "chat|completions", message = "must be chat or completions")
+        String api,
+
+        @Size(max = 1000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL")
+        String baseUrl,
+
+        @NotNull(message = "is required") @Min(1) @Max(1_000_000)
+        Integer targetInstructions,
+
         @Min(1) @Max(256) Integer concurrency,
         @Min(0) Integer requestsPerMinute,
         @Min(0) Integer tokensPerMinute,
@@ -29,7 +38,10 @@ public record BatchRequest(
         @DecimalMin("-2") @DecimalMax("2") Double presencePenalty,
         @DecimalMin("-2") @DecimalMax("2") Double frequencyPenalty,
         @DecimalMin("0") Double maxCostUsd,
-        @Pattern(regexp = "en|zh", message = "must be en or zh") String language,
+
+        @Pattern(regexp = "en|zh", message = "must be en or zh")
+        String language,
+
         Long randomSeed,
         @DecimalMin("0") @DecimalMax("1") Double rougeThreshold,
         @Min(0) Integer minLength,
@@ -38,5 +50,4 @@ public record BatchRequest(
         Boolean capitalize,
         Boolean classificationOnly,
         @Min(0) @Max(8) Integer machineInstructionsPerPrompt,
-        @Min(1) @Max(5) Integer maxInstancesPerInstruction) {
-}
+        @Min(1) @Max(5) Integer maxInstancesPerInstruction) {}

@@ -1,20 +1,20 @@
 package io.selfinstruct.generate;
 
-import io.selfinstruct.pool.RejectReason;
 import io.selfinstruct.generate.InstanceParser.Example;
 import io.selfinstruct.llm.LlmException;
 import io.selfinstruct.llm.LlmRequest;
 import io.selfinstruct.llm.LlmResult;
 import io.selfinstruct.llm.LlmSession;
-import io.selfinstruct.llm.Sampling;
 import io.selfinstruct.llm.LlmUsage;
+import io.selfinstruct.llm.Sampling;
 import io.selfinstruct.pool.Admission;
-import io.selfinstruct.pool.BatchInstructions;
-import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.pool.Admission.Candidate;
+import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.pool.Instance;
 import io.selfinstruct.pool.Instruction;
 import io.selfinstruct.pool.InstructionStatus;
+import io.selfinstruct.pool.PoolLanguage;
+import io.selfinstruct.pool.RejectReason;
 import io.selfinstruct.seed.SeedTaskLine;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,13 +66,22 @@ final class BatchRun implements Runnable {
     private final AtomicInteger accepted = new AtomicInteger();
     /** Accepted plus admitted-but-pending: what the batch has claimed of its target. */
     private final AtomicInteger reserved = new AtomicInteger();
+
     private final AtomicInteger generating = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private volatile ExecutorService workers;
 
-    BatchRun(long batchId, String instanceId, BatchConfig config, BatchStore store, BatchInstructions instructions, LlmSession llm, PromptTemplates prompts,
-            Admission admission, List<SeedTaskLine> seeds) {
+    BatchRun(
+            long batchId,
+            String instanceId,
+            BatchConfig config,
+            BatchStore store,
+            BatchInstructions instructions,
+            LlmSession llm,
+            PromptTemplates prompts,
+            Admission admission,
+            List<SeedTaskLine> seeds) {
         this.batchId = batchId;
         this.instanceId = instanceId;
         this.config = config;
@@ -83,9 +92,10 @@ final class BatchRun implements Runnable {
         this.admission = admission;
         this.seeds = seeds;
         this.pool = new Admission.Pool(config.seedSet(), PoolLanguage.of(config.language()), config.rougeThreshold());
-        this.filter = new InstructionFilter(config.language(), config.minLength(), config.maxLength(),
-                config.blocklist());
-        this.machineInstructions = new CopyOnWriteArrayList<>(instructions.acceptedMachineInstructions(config.language()));
+        this.filter =
+                new InstructionFilter(config.language(), config.minLength(), config.maxLength(), config.blocklist());
+        this.machineInstructions =
+                new CopyOnWriteArrayList<>(instructions.acceptedMachineInstructions(config.language()));
         this.random = new Random(config.randomSeed() ^ System.nanoTime());
     }
 
@@ -106,7 +116,8 @@ final class BatchRun implements Runnable {
             } else {
                 resume();
                 AtomicInteger threads = new AtomicInteger();
-                workers = Executors.newFixedThreadPool(config.concurrency(),
+                workers = Executors.newFixedThreadPool(
+                        config.concurrency(),
                         task -> new Thread(task, "batch-" + batchId + "-" + threads.incrementAndGet()));
                 for (int i = 0; i < config.concurrency(); i++) {
                     workers.submit(this::work);
@@ -128,7 +139,11 @@ final class BatchRun implements Runnable {
             finish(Ending.failed("internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
         } finally {
             Ending end = ending.get();
-            store.end(batchId, instanceId, end == null ? null : end.status(), end == null ? null : end.reason(),
+            store.end(
+                    batchId,
+                    instanceId,
+                    end == null ? null : end.status(),
+                    end == null ? null : end.reason(),
                     end == null ? null : end.error());
         }
     }
@@ -142,12 +157,17 @@ final class BatchRun implements Runnable {
         int acceptedSoFar = instructions.acceptedCount(batchId);
         accepted.set(acceptedSoFar);
         reserved.set(acceptedSoFar + candidates.size());
-        log.info("Batch {} running: {} accepted, {} pending, target {}", batchId, acceptedSoFar, candidates.size(),
+        log.info(
+                "Batch {} running: {} accepted, {} pending, target {}",
+                batchId,
+                acceptedSoFar,
+                candidates.size(),
                 config.targetInstructions());
     }
 
     private void work() {
-        while (ending.get() == null && !Thread.currentThread().isInterrupted()
+        while (ending.get() == null
+                && !Thread.currentThread().isInterrupted()
                 && accepted.get() < config.targetInstructions()) {
             try {
                 Long id = pending.poll();
@@ -188,23 +208,35 @@ final class BatchRun implements Runnable {
         boolean chat = config.api().equals("chat");
         if (config.alpaca()) {
             prompt = prompts.alpaca(config.language(), sample(seeds, BatchConfig.ALPACA_PROMPT_SEEDS));
-            sampling = new Sampling(config.temperature(), config.topP(), config.maxTokens(),
-                    chat ? List.of("\n20.", "20.") : List.of("\n20", "20.", "20 ."), config.presencePenalty(),
-                    config.frequencyPenalty(), null, null);
+            sampling = new Sampling(
+                    config.temperature(),
+                    config.topP(),
+                    config.maxTokens(),
+                    chat ? List.of("\n20.", "20.") : List.of("\n20", "20.", "20 ."),
+                    config.presencePenalty(),
+                    config.frequencyPenalty(),
+                    null,
+                    null);
         } else {
             List<SeedTaskLine> seedPool = config.classificationOnly()
-                    ? seeds.stream().filter(SeedTaskLine::isClassification).toList() : seeds;
+                    ? seeds.stream().filter(SeedTaskLine::isClassification).toList()
+                    : seeds;
             List<String> machine = sample(machineInstructions, config.machineInstructionsPerPrompt());
             List<String> shown = new ArrayList<>(machine);
-            sample(seedPool, BatchConfig.PROMPT_INSTRUCTIONS - machine.size())
-                    .forEach(s -> shown.add(s.instruction()));
+            sample(seedPool, BatchConfig.PROMPT_INSTRUCTIONS - machine.size()).forEach(s -> shown.add(s.instruction()));
             Collections.shuffle(shown, random);
             prompt = prompts.instructions(config.language(), shown, config.classificationOnly());
             // a blank line ends the list in the reference; chat models put one after their lead-in, so only
             // the item number stops them
-            sampling = new Sampling(config.temperature(), config.topP(), config.maxTokens(),
-                    chat ? List.of("\n16.", "16.") : List.of("\n\n", "\n16", "16.", "16 ."), config.presencePenalty(),
-                    config.frequencyPenalty(), null, null);
+            sampling = new Sampling(
+                    config.temperature(),
+                    config.topP(),
+                    config.maxTokens(),
+                    chat ? List.of("\n16.", "16.") : List.of("\n\n", "\n16", "16.", "16 ."),
+                    config.presencePenalty(),
+                    config.frequencyPenalty(),
+                    null,
+                    null);
         }
         String step = config.alpaca() ? STEP_ALPACA : STEP_GENERATE;
         LlmResult result = llm.call(new LlmRequest(step, batchId + ":gen:" + UUID.randomUUID(), prompt, sampling));
@@ -214,22 +246,30 @@ final class BatchRun implements Runnable {
     private void admitGenerated(String response, boolean truncated, long llmCallId) {
         List<Candidate> candidates = new ArrayList<>();
         if (config.alpaca()) {
-            for (AlpacaBlockParser.Task task : AlpacaBlockParser.parse(response, truncated).tasks()) {
-                String reason = filter.check(task.instruction()).map(RejectReason::code).orElse(null);
+            for (AlpacaBlockParser.Task task :
+                    AlpacaBlockParser.parse(response, truncated).tasks()) {
+                String reason =
+                        filter.check(task.instruction()).map(RejectReason::code).orElse(null);
                 if (reason == null) {
                     var instances = InstanceFilter.apply(List.of(new Example(task.input(), task.output())), 1, random);
                     // one instance per task: its own reason says more than "no valid instances"
-                    reason = !instances.dropped().isEmpty() ? instances.dropped().get(0).reason().code()
-                            : instances.taskRejection() == null ? null : instances.taskRejection().code();
+                    reason = !instances.dropped().isEmpty()
+                            ? instances.dropped().get(0).reason().code()
+                            : instances.taskRejection() == null
+                                    ? null
+                                    : instances.taskRejection().code();
                 }
-                candidates.add(new Candidate(task.instruction(), reason, null,
-                        List.of(new Candidate.Example(task.input(), task.output()))));
+                candidates.add(new Candidate(
+                        task.instruction(), reason, null, List.of(new Candidate.Example(task.input(), task.output()))));
             }
         } else {
             var parsed = InstructionListParser.parse(response, truncated, config.capitalize());
             for (String instruction : parsed.instructions()) {
-                candidates.add(new Candidate(instruction,
-                        filter.check(instruction).map(RejectReason::code).orElse(null), null, null));
+                candidates.add(new Candidate(
+                        instruction,
+                        filter.check(instruction).map(RejectReason::code).orElse(null),
+                        null,
+                        null));
             }
             if (parsed.truncated() != null) {
                 candidates.add(new Candidate(parsed.truncated(), RejectReason.TRUNCATED.code(), null, null));
@@ -261,33 +301,52 @@ final class BatchRun implements Runnable {
                 classification = true;
                 instructions.setClassification(instructionId, true);
             } else if (classification == null) {
-                LlmResult answer = llm.call(new LlmRequest(STEP_CLASSIFY, batchId + ":cls:" + instructionId,
+                LlmResult answer = llm.call(new LlmRequest(
+                        STEP_CLASSIFY,
+                        batchId + ":cls:" + instructionId,
                         prompts.isClassification(config.language(), instruction.getText()),
                         new Sampling(0.0, 0.0, 3, List.of("\n", "Task"), null, null, null, null)));
                 classification = ClassificationAnswer.isYes(answer.text());
                 instructions.setClassification(instructionId, classification);
             }
-            LlmResult response = llm.call(new LlmRequest(STEP_INSTANCES, batchId + ":inst:" + instructionId,
+            LlmResult response = llm.call(new LlmRequest(
+                    STEP_INSTANCES,
+                    batchId + ":inst:" + instructionId,
                     prompts.instances(config.language(), instruction.getText(), classification),
-                    new Sampling(0.0, 0.0, classification ? 300 : 350, List.of("Example 6", "Task:"), 1.5, null,
-                            null, null)));
-            List<Example> examples = InstanceParser.parse(response.text(), classification,
-                    "length".equals(response.finishReason()));
-            var filtered = InstanceFilter.apply(examples, config.maxInstancesPerInstruction(),
+                    new Sampling(
+                            0.0,
+                            0.0,
+                            classification ? 300 : 350,
+                            List.of("Example 6", "Task:"),
+                            1.5,
+                            null,
+                            null,
+                            null)));
+            List<Example> examples =
+                    InstanceParser.parse(response.text(), classification, "length".equals(response.finishReason()));
+            var filtered = InstanceFilter.apply(
+                    examples,
+                    config.maxInstancesPerInstruction(),
                     new Random(config.randomSeed() * 31 + instructionId));
             List<Instance> rows = new ArrayList<>();
             int position = 0;
             for (Example kept : filtered.kept()) {
-                rows.add(new Instance(instructionId, kept.input(), kept.output(), InstructionStatus.ACCEPTED,
-                        position++));
+                rows.add(new Instance(
+                        instructionId, kept.input(), kept.output(), InstructionStatus.ACCEPTED, position++));
             }
             for (InstanceFilter.Dropped dropped : filtered.dropped()) {
-                Instance row = new Instance(instructionId, dropped.example().input(), dropped.example().output(),
-                        InstructionStatus.REJECTED, position++);
+                Instance row = new Instance(
+                        instructionId,
+                        dropped.example().input(),
+                        dropped.example().output(),
+                        InstructionStatus.REJECTED,
+                        position++);
                 row.reject(dropped.reason().code());
                 rows.add(row);
             }
-            String rejection = filtered.taskRejection() == null ? null : filtered.taskRejection().code();
+            String rejection = filtered.taskRejection() == null
+                    ? null
+                    : filtered.taskRejection().code();
             instructions.finishInstruction(instructionId, rows, rejection);
             if (rejection == null) {
                 accepted.incrementAndGet();

@@ -52,9 +52,18 @@ public class BatchScheduler {
     private final Map<Long, BatchRun> running = new ConcurrentHashMap<>();
     private final ExecutorService runs = Executors.newCachedThreadPool();
 
-    public BatchScheduler(JdbcTemplate jdbc, Batches batches, BatchRepository repository, BatchStore store,
-            BatchInstructions instructions, LlmClient llm, PromptTemplates prompts, Admission admission, SeedSets seedSets,
-            BatchProperties properties, @Value("${selfinstruct.data-dir}") Path dataDir) {
+    public BatchScheduler(
+            JdbcTemplate jdbc,
+            Batches batches,
+            BatchRepository repository,
+            BatchStore store,
+            BatchInstructions instructions,
+            LlmClient llm,
+            PromptTemplates prompts,
+            Admission admission,
+            SeedSets seedSets,
+            BatchProperties properties,
+            @Value("${selfinstruct.data-dir}") Path dataDir) {
         this.jdbc = jdbc;
         this.batches = batches;
         this.repository = repository;
@@ -65,8 +74,10 @@ public class BatchScheduler {
         this.admission = admission;
         this.seedSets = seedSets;
         this.properties = properties;
-        this.instanceId = properties.instanceId() != null && !properties.instanceId().isBlank()
-                ? properties.instanceId() : storedInstanceId(dataDir);
+        this.instanceId =
+                properties.instanceId() != null && !properties.instanceId().isBlank()
+                        ? properties.instanceId()
+                        : storedInstanceId(dataDir);
     }
 
     public String instanceId() {
@@ -82,8 +93,11 @@ public class BatchScheduler {
     private void heartbeat() {
         Timestamp now = Timestamp.from(Instant.now());
         running.forEach((id, run) -> {
-            int alive = jdbc.update("update batch set heartbeat_at = ? where id = ? and claimed_by = ? "
-                    + "and status = 'RUNNING'", now, id, instanceId);
+            int alive = jdbc.update(
+                    "update batch set heartbeat_at = ? where id = ? and claimed_by = ? " + "and status = 'RUNNING'",
+                    now,
+                    id,
+                    instanceId);
             if (alive == 0) {
                 log.info("Batch {} is no longer RUNNING here (paused, cancelled or taken over): stopping", id);
                 run.halt();
@@ -98,8 +112,12 @@ public class BatchScheduler {
         }
         Timestamp now = Timestamp.from(Instant.now());
         Timestamp stale = Timestamp.from(Instant.now().minus(properties.claimTimeout()));
-        List<Long> claimable = jdbc.queryForList("select id from batch where status in ('QUEUED', 'RUNNING') and "
-                + "(claimed_by is null or claimed_by = ? or heartbeat_at < ?) order by id", Long.class, instanceId, stale);
+        List<Long> claimable = jdbc.queryForList(
+                "select id from batch where status in ('QUEUED', 'RUNNING') and "
+                        + "(claimed_by is null or claimed_by = ? or heartbeat_at < ?) order by id",
+                Long.class,
+                instanceId,
+                stale);
         for (Long id : claimable) {
             if (free == 0) {
                 return;
@@ -107,17 +125,29 @@ public class BatchScheduler {
             if (running.containsKey(id)) {
                 continue;
             }
-            int claimed = jdbc.update("update batch set claimed_by = ?, heartbeat_at = ?, status = 'RUNNING', "
-                    + "status_reason = null, started_at = coalesce(started_at, ?), updated_at = ? where id = ? "
-                    + "and status in ('QUEUED', 'RUNNING') and (claimed_by is null or claimed_by = ? or heartbeat_at < ?)",
-                    instanceId, now, now, now, id, instanceId, stale);
+            int claimed = jdbc.update(
+                    "update batch set claimed_by = ?, heartbeat_at = ?, status = 'RUNNING', "
+                            + "status_reason = null, started_at = coalesce(started_at, ?), updated_at = ? where id = ? "
+                            + "and status in ('QUEUED', 'RUNNING') and (claimed_by is null or claimed_by = ? or heartbeat_at < ?)",
+                    instanceId,
+                    now,
+                    now,
+                    now,
+                    id,
+                    instanceId,
+                    stale);
             if (claimed == 1) {
                 try {
                     start(id);
                 } catch (RuntimeException e) {
                     log.error("Batch {} cannot start", id, e);
-                    jdbc.update("update batch set status = 'FAILED', error = ?, claimed_by = null, finished_at = ?, "
-                            + "updated_at = ? where id = ?", "cannot start: " + e.getMessage(), now, now, id);
+                    jdbc.update(
+                            "update batch set status = 'FAILED', error = ?, claimed_by = null, finished_at = ?, "
+                                    + "updated_at = ? where id = ?",
+                            "cannot start: " + e.getMessage(),
+                            now,
+                            now,
+                            id);
                 }
                 free--;
             }
@@ -127,12 +157,23 @@ public class BatchScheduler {
     private void start(long id) {
         Batch batch = repository.findById(id).orElseThrow();
         BatchConfig config = batches.config(batch);
-        LlmSession session = llm.open(llm.defaults().withBatchId(id).withModel(config.model())
-                .withApi(LlmApi.parse(config.api())).withBaseUrl(config.baseUrl())
+        LlmSession session = llm.open(llm.defaults()
+                .withBatchId(id)
+                .withModel(config.model())
+                .withApi(LlmApi.parse(config.api()))
+                .withBaseUrl(config.baseUrl())
                 .withConcurrency(config.concurrency())
                 .withRateLimits(config.requestsPerMinute(), config.tokensPerMinute())
                 .withMaxCostUsd(config.maxCostUsd()));
-        BatchRun run = new BatchRun(id, instanceId, config, store, instructions, session, prompts, admission,
+        BatchRun run = new BatchRun(
+                id,
+                instanceId,
+                config,
+                store,
+                instructions,
+                session,
+                prompts,
+                admission,
                 seedSets.tasks(config.seedSet()));
         running.put(id, run);
         runs.submit(() -> {

@@ -33,7 +33,8 @@ class BatchStore {
     List<LlmUsage.StoredAnswer> unadmittedGenerations(long batchId) {
         Set<Long> admitted = pool.admittedCallIds(batchId);
         return llm.succeededCalls(batchId, List.of(BatchRun.STEP_GENERATE, BatchRun.STEP_ALPACA)).stream()
-                .filter(call -> !admitted.contains(call.callId())).toList();
+                .filter(call -> !admitted.contains(call.callId()))
+                .toList();
     }
 
     /**
@@ -44,13 +45,23 @@ class BatchStore {
         Timestamp now = Timestamp.from(Instant.now());
         transaction.executeWithoutResult(tx -> {
             if (status != null) {
-                jdbc.update("update batch set status = ?, status_reason = ?, error = ?, finished_at = ?, updated_at = ? "
-                                + "where id = ? and status = 'RUNNING' and claimed_by = ?", status.name(), reason, error,
-                        status.isFinished() ? now : null, now, batchId, instanceId);
+                jdbc.update(
+                        "update batch set status = ?, status_reason = ?, error = ?, finished_at = ?, updated_at = ? "
+                                + "where id = ? and status = 'RUNNING' and claimed_by = ?",
+                        status.name(),
+                        reason,
+                        error,
+                        status.isFinished() ? now : null,
+                        now,
+                        batchId,
+                        instanceId);
             }
-            jdbc.update("update batch set claimed_by = null, heartbeat_at = null, updated_at = ? "
-                    + "where id = ? and claimed_by = ?", now, batchId, instanceId);
+            jdbc.update(
+                    "update batch set claimed_by = null, heartbeat_at = null, updated_at = ? "
+                            + "where id = ? and claimed_by = ?",
+                    now,
+                    batchId,
+                    instanceId);
         });
     }
-
 }

@@ -28,5 +28,4 @@ public record BatchView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        BatchConfig config) {
-}
+        BatchConfig config) {}

@@ -6,20 +6,18 @@ import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.pool.BatchPools;
-import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.pool.InstructionStatus;
-import io.selfinstruct.seed.SeedSets;
+import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
+import io.selfinstruct.seed.SeedSets;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -37,8 +35,14 @@ public class Batches implements BatchPools {
     private final NamedParameterJdbcTemplate jdbc;
     private final JsonMapper json;
 
-    public Batches(BatchRepository repository, SeedSets seedSets, LlmClient llm, BatchInstructions instructions,
-            LlmUsage llmUsage, NamedParameterJdbcTemplate jdbc, JsonMapper json) {
+    public Batches(
+            BatchRepository repository,
+            SeedSets seedSets,
+            LlmClient llm,
+            BatchInstructions instructions,
+            LlmUsage llmUsage,
+            NamedParameterJdbcTemplate jdbc,
+            JsonMapper json) {
         this.repository = repository;
         this.seedSets = seedSets;
         this.llm = llm;
@@ -58,14 +62,22 @@ public class Batches implements BatchPools {
             throw new InvalidRequestException("minLength must be below maxLength");
         }
         LlmApi.parse(config.api());
-        Batch batch = repository.save(new Batch(config.mode(), config.seedSet(), config.model(), config.api(),
-                config.baseUrl(), config.language(), config.targetInstructions(), json.writeValueAsString(config)));
+        Batch batch = repository.save(new Batch(
+                config.mode(),
+                config.seedSet(),
+                config.model(),
+                config.api(),
+                config.baseUrl(),
+                config.language(),
+                config.targetInstructions(),
+                json.writeValueAsString(config)));
         return view(batch.getId());
     }
 
     public List<BatchView> list() {
         return repository.findAll(org.springframework.data.domain.Sort.by("id").descending()).stream()
-                .map(b -> view(b.getId())).toList();
+                .map(b -> view(b.getId()))
+                .toList();
     }
 
     public BatchView view(long id) {
@@ -75,7 +87,8 @@ public class Batches implements BatchPools {
         LlmUsage.Totals usage = llmUsage.ofBatch(id);
         int accepted = byStatus.getOrDefault(InstructionStatus.ACCEPTED, 0L).intValue();
         Instant end = batch.getFinishedAt() != null ? batch.getFinishedAt() : Instant.now();
-        double minutes = batch.getStartedAt() == null ? 0
+        double minutes = batch.getStartedAt() == null
+                ? 0
                 : Duration.between(batch.getStartedAt(), end).toMillis() / 60_000.0;
         double perMinute = minutes > 0 ? accepted / minutes : 0;
         Long etaSeconds = null;
@@ -84,11 +97,31 @@ public class Batches implements BatchPools {
             etaSeconds = Math.round((batch.getTarget() - accepted) / perMinute * 60);
             eta = Instant.now().plusSeconds(etaSeconds);
         }
-        return new BatchView(batch.getId(), batch.getStatus(), batch.getStatusReason(), batch.getMode(),
-                batch.getModel(), batch.getApi(), batch.getSeedSet(), batch.getLanguage(), batch.getTarget(), accepted,
-                byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L).intValue(), rejected, usage.calls(),
-                usage.promptTokens(), usage.completionTokens(), usage.costUsd(), perMinute, eta, etaSeconds, batch.getError(),
-                batch.getCreatedAt(), batch.getStartedAt(), batch.getFinishedAt(), config(batch));
+        return new BatchView(
+                batch.getId(),
+                batch.getStatus(),
+                batch.getStatusReason(),
+                batch.getMode(),
+                batch.getModel(),
+                batch.getApi(),
+                batch.getSeedSet(),
+                batch.getLanguage(),
+                batch.getTarget(),
+                accepted,
+                byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L).intValue(),
+                rejected,
+                usage.calls(),
+                usage.promptTokens(),
+                usage.completionTokens(),
+                usage.costUsd(),
+                perMinute,
+                eta,
+                etaSeconds,
+                batch.getError(),
+                batch.getCreatedAt(),
+                batch.getStartedAt(),
+                batch.getFinishedAt(),
+                config(batch));
     }
 
     @Override
@@ -118,13 +151,19 @@ public class Batches implements BatchPools {
     private BatchView transition(long id, String to, String reason, List<String> from) {
         Batch batch = repository.findById(id).orElseThrow(() -> new NotFoundException("Batch", id));
         Timestamp now = Timestamp.from(Instant.now());
-        var params = new MapSqlParameterSource("to", to).addValue("reason", reason).addValue("now", now)
-                .addValue("finished", to.equals("CANCELLED") ? now : null).addValue("id", id).addValue("from", from);
+        var params = new MapSqlParameterSource("to", to)
+                .addValue("reason", reason)
+                .addValue("now", now)
+                .addValue("finished", to.equals("CANCELLED") ? now : null)
+                .addValue("id", id)
+                .addValue("from", from);
         // a resumed batch starts clean: the error of its failed run is history
         String clearError = to.equals("QUEUED") ? ", error = null" : "";
-        int changed = jdbc.update("update batch set status = :to, "
-                + "status_reason = :reason, finished_at = :finished, updated_at = :now" + clearError
-                + " where id = :id and status in (:from)", params);
+        int changed = jdbc.update(
+                "update batch set status = :to, "
+                        + "status_reason = :reason, finished_at = :finished, updated_at = :now" + clearError
+                        + " where id = :id and status in (:from)",
+                params);
         if (changed == 0) {
             throw new ConflictException("Batch " + id + " is " + batch.getStatus() + "; only a batch that is "
                     + String.join(" or ", from) + " can be set " + to);

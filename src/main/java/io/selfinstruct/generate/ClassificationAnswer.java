@@ -5,8 +5,7 @@ import java.util.Locale;
 /** Step 2 of self-instruct: the model's Yes/No to "Is it classification?". */
 public final class ClassificationAnswer {
 
-    private ClassificationAnswer() {
-    }
+    private ClassificationAnswer() {}
 
     /** Yes (any case) is a classification task; chat decoration such as "**Yes.**" or "Yes, because" counts too. */
     public static boolean isYes(String response) {

@@ -1,7 +1,7 @@
 package io.selfinstruct.generate;
 
-import io.selfinstruct.pool.RejectReason;
 import io.selfinstruct.generate.InstanceParser.Example;
+import io.selfinstruct.pool.RejectReason;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,8 +15,7 @@ import java.util.Random;
  */
 public final class InstanceFilter {
 
-    private InstanceFilter() {
-    }
+    private InstanceFilter() {}
 
     /**
      * @return the kept instances, and a reason for each dropped one; {@code taskRejection} is set when the task
@@ -64,9 +63,7 @@ public final class InstanceFilter {
         return new Result(List.copyOf(unique), List.copyOf(dropped), null);
     }
 
-    public record Result(List<Example> kept, List<Dropped> dropped, RejectReason taskRejection) {
-    }
+    public record Result(List<Example> kept, List<Dropped> dropped, RejectReason taskRejection) {}
 
-    public record Dropped(Example example, RejectReason reason) {
-    }
+    public record Dropped(Example example, RejectReason reason) {}
 }

@@ -11,15 +11,15 @@ import java.util.regex.Pattern;
  */
 public final class InstanceParser {
 
-    private static final Pattern EXAMPLE = Pattern.compile("(?im)^[ \\t]*Example[ \\t]*\\d+[ \\t]*:?[ \\t]*$|Example\\s?\\d+\\s?:?");
+    private static final Pattern EXAMPLE =
+            Pattern.compile("(?im)^[ \\t]*Example[ \\t]*\\d+[ \\t]*:?[ \\t]*$|Example\\s?\\d+\\s?:?");
     private static final Pattern OUTPUT = Pattern.compile("Output\\s*\\d*\\s*:");
     private static final Pattern INPUT = Pattern.compile("Input\\s*\\d*\\s*:");
     private static final Pattern LEADING_INPUT = Pattern.compile("^Input\\s*\\d*\\s*:");
     private static final Pattern CLASS_LABEL = Pattern.compile("Class label\\s*:");
     private static final Pattern NEXT_TASK = Pattern.compile("(?m)^[ \\t]*Task\\s*:");
 
-    private InstanceParser() {
-    }
+    private InstanceParser() {}
 
     public static List<Example> parse(String response, boolean classification, boolean truncated) {
         String text = ResponseText.undecorate(response);
@@ -89,6 +89,5 @@ public final class InstanceParser {
         return examples;
     }
 
-    public record Example(String input, String output) {
-    }
+    public record Example(String input, String output) {}
 }

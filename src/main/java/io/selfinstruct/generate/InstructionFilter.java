@@ -14,13 +14,26 @@ import java.util.regex.Pattern;
 public final class InstructionFilter {
 
     /** Self-instruct's keywords: tasks a text-only model cannot do. */
-    public static final List<String> SELF_INSTRUCT_BLOCKLIST = List.of("image", "images", "graph", "graphs",
-            "picture", "pictures", "file", "files", "map", "maps", "draw", "plot", "go to");
+    public static final List<String> SELF_INSTRUCT_BLOCKLIST = List.of(
+            "image",
+            "images",
+            "graph",
+            "graphs",
+            "picture",
+            "pictures",
+            "file",
+            "files",
+            "map",
+            "maps",
+            "draw",
+            "plot",
+            "go to");
     /** Alpaca adds these. */
-    public static final List<String> ALPACA_EXTRA_BLOCKLIST = List.of("video", "audio", "music", "flowchart",
-            "diagram");
-    public static final List<String> CHINESE_BLOCKLIST = List.of("图片", "图像", "照片", "图表", "文件", "地图", "绘制",
-            "画出", "视频", "音频", "音乐", "流程图");
+    public static final List<String> ALPACA_EXTRA_BLOCKLIST =
+            List.of("video", "audio", "music", "flowchart", "diagram");
+
+    public static final List<String> CHINESE_BLOCKLIST =
+            List.of("图片", "图像", "照片", "图表", "文件", "地图", "绘制", "画出", "视频", "音频", "音乐", "流程图");
 
     private static final Pattern CJK = Pattern.compile("[\\p{IsHan}\\p{IsHiragana}\\p{IsKatakana}\\p{IsHangul}]");
     private static final String ASCII_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
@@ -68,8 +81,6 @@ public final class InstructionFilter {
     /** Whole words, case-insensitive, as the reference's {@code \b word \b} search; CJK words match anywhere. */
     private static Pattern wordPattern(String word) {
         String quoted = Pattern.quote(word.toLowerCase(Locale.ROOT));
-        return CJK.matcher(word).find()
-                ? Pattern.compile(quoted)
-                : Pattern.compile("(?iu)\\b" + quoted + "\\b");
+        return CJK.matcher(word).find() ? Pattern.compile(quoted) : Pattern.compile("(?iu)\\b" + quoted + "\\b");
     }
 }

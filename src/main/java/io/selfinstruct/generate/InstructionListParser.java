@@ -17,8 +17,7 @@ public final class InstructionListParser {
     private static final Pattern NUMBERED = Pattern.compile("(?m)^[ \\t]*\\d{1,3}[ \\t]*[.)][ \\t]*");
     private static final Pattern LABEL = Pattern.compile("^(?i)(task|instruction)\\s*\\d*\\s*:\\s*");
 
-    private InstructionListParser() {
-    }
+    private InstructionListParser() {}
 
     /**
      * @param continuation the model's text after the prompt's last "N."
@@ -70,13 +69,13 @@ public final class InstructionListParser {
         }
         int first = s.codePointAt(0);
         int n = Character.charCount(first);
-        return new String(Character.toChars(Character.toTitleCase(first))) + s.substring(n).toLowerCase(Locale.ROOT);
+        return new String(Character.toChars(Character.toTitleCase(first)))
+                + s.substring(n).toLowerCase(Locale.ROOT);
     }
 
     /**
      * @param instructions the candidates in response order
      * @param truncated    the last item of a response cut by the token limit, or null
      */
-    public record Parsed(List<String> instructions, String truncated) {
-    }
+    public record Parsed(List<String> instructions, String truncated) {}
 }

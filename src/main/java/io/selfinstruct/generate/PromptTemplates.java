@@ -20,7 +20,8 @@ public class PromptTemplates {
 
     public static final List<String> LANGUAGES = List.of("en", "zh");
 
-    private final Jinjava jinja = new Jinjava(JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
+    private final Jinjava jinja = new Jinjava(
+            JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
     private final Map<String, Map<String, String>> byLanguage;
 
     public PromptTemplates() {
@@ -32,8 +33,9 @@ public class PromptTemplates {
      * Instructions are whitespace-collapsed and lose a trailing colon, as in the reference.
      */
     public String instructions(String language, List<String> shown, boolean classificationOnly) {
-        StringBuilder prompt = new StringBuilder(template(language,
-                classificationOnly ? "instructions_header_classification" : "instructions_header").strip());
+        StringBuilder prompt = new StringBuilder(
+                template(language, classificationOnly ? "instructions_header_classification" : "instructions_header")
+                        .strip());
         prompt.append('\n');
         for (int i = 0; i < shown.size(); i++) {
             prompt.append(i + 1).append(". ").append(forPrompt(shown.get(i))).append('\n');
@@ -43,18 +45,31 @@ public class PromptTemplates {
 
     /** Alpaca mode: the requirements, the seed examples as numbered {@code ###} blocks, then the next number. */
     public String alpaca(String language, List<SeedTaskLine> seeds) {
-        StringBuilder prompt = new StringBuilder(template(language, "alpaca_header").strip()).append('\n');
+        StringBuilder prompt =
+                new StringBuilder(template(language, "alpaca_header").strip()).append('\n');
         for (int i = 0; i < seeds.size(); i++) {
             SeedTaskLine seed = seeds.get(i);
             SeedTaskLine.Example example = seed.instances().get(0);
             String input = example.input().isBlank() ? "<noinput>" : example.input();
             int n = i + 1;
             prompt.append("###\n")
-                    .append(n).append(". Instruction: ").append(forPrompt(seed.instruction())).append('\n')
-                    .append(n).append(". Input:\n").append(input).append('\n')
-                    .append(n).append(". Output:\n").append(example.output()).append('\n');
+                    .append(n)
+                    .append(". Instruction: ")
+                    .append(forPrompt(seed.instruction()))
+                    .append('\n')
+                    .append(n)
+                    .append(". Input:\n")
+                    .append(input)
+                    .append('\n')
+                    .append(n)
+                    .append(". Output:\n")
+                    .append(example.output())
+                    .append('\n');
         }
-        return prompt.append("###\n").append(seeds.size() + 1).append(". Instruction:").toString();
+        return prompt.append("###\n")
+                .append(seeds.size() + 1)
+                .append(". Instruction:")
+                .toString();
     }
 
     /** Step 2: the few-shot Yes/No question. */
@@ -86,10 +101,16 @@ public class PromptTemplates {
     }
 
     private static Map<String, String> load(String language) {
-        List<String> names = List.of("instructions_header", "instructions_header_classification",
-                "is_classification", "instances_output_first", "instances_input_first", "alpaca_header");
-        return names.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(n -> n,
-                n -> read("prompts/" + language + "/" + n + ".txt")));
+        List<String> names = List.of(
+                "instructions_header",
+                "instructions_header_classification",
+                "is_classification",
+                "instances_output_first",
+                "instances_input_first",
+                "alpaca_header");
+        return names.stream()
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(
+                        n -> n, n -> read("prompts/" + language + "/" + n + ".txt")));
     }
 
     private static String read(String path) {

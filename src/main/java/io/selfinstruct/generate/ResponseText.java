@@ -9,8 +9,7 @@ final class ResponseText {
     private static final Pattern HEADING = Pattern.compile("(?m)^[ \\t]*#{1,6}[ \\t]+");
     private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    private ResponseText() {
-    }
+    private ResponseText() {}
 
     /** Removes markdown emphasis and heading marks, and Windows line ends. */
     static String undecorate(String text) {
@@ -27,6 +26,8 @@ final class ResponseText {
     /** A chat model's lead-in such as "Sure! Here are 7 more tasks:" rather than content. */
     static boolean isPreamble(String text) {
         String t = text.strip().toLowerCase(java.util.Locale.ROOT);
-        return t.isEmpty() || t.endsWith(":") || t.matches("^(sure|certainly|of course|okay|ok|here|absolutely|great)\\b.*");
+        return t.isEmpty()
+                || t.endsWith(":")
+                || t.matches("^(sure|certainly|of course|okay|ok|here|absolutely|great)\\b.*");
     }
 }

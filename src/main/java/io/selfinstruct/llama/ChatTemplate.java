@@ -18,8 +18,7 @@ import java.util.Map;
  */
 public final class ChatTemplate {
 
-    public record Message(String role, String content) {
-    }
+    public record Message(String role, String content) {}
 
     private static final Jinjava JINJA = newJinjava();
     /** Jinjava reports a failed function call without its message; raise_exception leaves it here. */
@@ -37,7 +36,11 @@ public final class ChatTemplate {
 
     public String render(List<Message> messages, boolean addGenerationPrompt) {
         Map<String, Object> context = new HashMap<>();
-        context.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
+        context.put(
+                "messages",
+                messages.stream()
+                        .map(m -> Map.of("role", m.role(), "content", m.content()))
+                        .toList());
         context.put("add_generation_prompt", addGenerationPrompt);
         context.put("bos_token", bosToken);
         context.put("eos_token", eosToken);
@@ -75,8 +78,8 @@ public final class ChatTemplate {
                         .build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
-        jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
-                "raiseException", String.class));
+        jinjava.registerFunction(
+                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
         return jinjava;
     }
 }

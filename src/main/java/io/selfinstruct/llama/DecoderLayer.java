@@ -24,7 +24,10 @@ public final class DecoderLayer {
     private final NDArray postAttentionLayernorm;
     private final Map<String, LinearLayer> projections = new LinkedHashMap<>();
 
-    DecoderLayer(ModelConfig config, NDArray inputLayernorm, NDArray postAttentionLayernorm,
+    DecoderLayer(
+            ModelConfig config,
+            NDArray inputLayernorm,
+            NDArray postAttentionLayernorm,
             Map<String, LinearLayer> projections) {
         this.config = config;
         this.inputLayernorm = inputLayernorm;
@@ -53,7 +56,8 @@ public final class DecoderLayer {
         int headDim = config.headDim();
 
         NDArray q = split(projection("q_proj").forward(x), batch, seq, heads, headDim); // (batch, heads, seq, head_dim)
-        NDArray k = split(projection("k_proj").forward(x), batch, seq, kvHeads, headDim); // (batch, kv_heads, seq, head_dim)
+        NDArray k = split(
+                projection("k_proj").forward(x), batch, seq, kvHeads, headDim); // (batch, kv_heads, seq, head_dim)
         NDArray v = split(projection("v_proj").forward(x), batch, seq, kvHeads, headDim);
 
         q = RotaryEmbedding.apply(q, Precision.cast(cos, q.getDataType()), Precision.cast(sin, q.getDataType()));
@@ -78,7 +82,8 @@ public final class DecoderLayer {
     private NDArray mlp(NDArray x) {
         NDArray gate = projection("gate_proj").forward(x);
         NDArray activated = gate.mul(gate.getNDArrayInternal().sigmoid());
-        return projection("down_proj").forward(activated.mul(projection("up_proj").forward(x)));
+        return projection("down_proj")
+                .forward(activated.mul(projection("up_proj").forward(x)));
     }
 
     /** LlamaRMSNorm: normalise in float32, cast back, then scale by the weight. */

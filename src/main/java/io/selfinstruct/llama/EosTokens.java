@@ -16,8 +16,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class EosTokens {
 
-    private EosTokens() {
-    }
+    private EosTokens() {}
 
     /** The eos ids in the order their file lists them; empty when none of the three names one. */
     public static List<Long> of(Path modelDirectory, ModelConfig config, ModelTokenizer tokenizer) {
@@ -25,7 +24,10 @@ public final class EosTokens {
         Path generation = modelDirectory.resolve("generation_config.json");
         if (Files.isRegularFile(generation)) {
             try {
-                ModelConfig.ids(JsonMapper.builder().build().readTree(Files.readString(generation)).path("eos_token_id"))
+                ModelConfig.ids(JsonMapper.builder()
+                                .build()
+                                .readTree(Files.readString(generation))
+                                .path("eos_token_id"))
                         .forEach(id -> ids.add(id.longValue()));
             } catch (IOException | JacksonException e) {
                 throw new ModelLoadException("cannot read " + generation + ": " + e.getMessage(), e);

@@ -20,8 +20,7 @@ import java.util.Map;
  */
 public final class LlamaLoader {
 
-    private LlamaLoader() {
-    }
+    private LlamaLoader() {}
 
     public static LlamaModel load(Path modelDirectory, Device device, DataType weightType) {
         ModelConfig config = ModelConfig.read(modelDirectory);
@@ -54,20 +53,27 @@ public final class LlamaLoader {
                 String p = "model.layers." + i + ".";
                 Map<String, LinearLayer> projections = new LinkedHashMap<>();
                 for (String name : DecoderLayer.ATTENTION) {
-                    projections.put(name, new FrozenLinear(w.get(p + "self_attn." + name + ".weight"),
-                            w.get(p + "self_attn." + name + ".bias")));
+                    projections.put(
+                            name,
+                            new FrozenLinear(
+                                    w.get(p + "self_attn." + name + ".weight"),
+                                    w.get(p + "self_attn." + name + ".bias")));
                 }
                 for (String name : DecoderLayer.MLP) {
-                    projections.put(name, new FrozenLinear(w.get(p + "mlp." + name + ".weight"),
-                            w.get(p + "mlp." + name + ".bias")));
+                    projections.put(
+                            name,
+                            new FrozenLinear(w.get(p + "mlp." + name + ".weight"), w.get(p + "mlp." + name + ".bias")));
                 }
-                layers.add(new DecoderLayer(config, w.get(p + "input_layernorm.weight"),
-                        w.get(p + "post_attention_layernorm.weight"), projections));
+                layers.add(new DecoderLayer(
+                        config,
+                        w.get(p + "input_layernorm.weight"),
+                        w.get(p + "post_attention_layernorm.weight"),
+                        projections));
             }
             NDArray embed = w.get("model.embed_tokens.weight");
             NDArray head = w.getOrDefault("lm_head.weight", embed);
-            return new LlamaModel(config, manager, embed, layers, w.get("model.norm.weight"),
-                    new FrozenLinear(head, null));
+            return new LlamaModel(
+                    config, manager, embed, layers, w.get("model.norm.weight"), new FrozenLinear(head, null));
         } catch (RuntimeException e) {
             manager.close();
             throw e;

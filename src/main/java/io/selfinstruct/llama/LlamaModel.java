@@ -29,7 +29,12 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray norm;
     private LinearLayer lmHead;
 
-    LlamaModel(ModelConfig config, NDManager manager, NDArray embedTokens, List<DecoderLayer> layers, NDArray norm,
+    LlamaModel(
+            ModelConfig config,
+            NDManager manager,
+            NDArray embedTokens,
+            List<DecoderLayer> layers,
+            NDArray norm,
             LinearLayer lmHead) {
         this.config = config;
         this.manager = manager;
@@ -53,16 +58,18 @@ public final class LlamaModel implements AutoCloseable {
         long batch = inputIds.getShape().get(0);
         long seq = inputIds.getShape().get(1);
         long past = cache == null ? 0 : cache.length();
-        NDArray mask = attentionMask != null ? attentionMask
+        NDArray mask = attentionMask != null
+                ? attentionMask
                 : inputIds.getManager().ones(new Shape(batch, past + seq), DataType.INT64);
 
         // positions count real tokens only, so left padding does not shift them (as generate() computes them)
-        NDArray positions = mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0)
-                .get(":, " + past + ":"); // (batch, seq)
+        NDArray positions =
+                mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0).get(":, " + past + ":"); // (batch, seq)
         NDList cosSin = rotary.cosSin(positions); // each (batch, 1, seq, head_dim)
         NDArray additiveMask = attentionMask(mask, past, seq); // (batch, 1, seq, past + seq)
 
-        NDArray hidden = Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        NDArray hidden =
+                Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
         for (int i = 0; i < layers.size(); i++) {
             if (hiddenStates != null) {
                 hiddenStates.add(hidden);
@@ -90,7 +97,9 @@ public final class LlamaModel implements AutoCloseable {
         if (config.slidingWindow() != null) {
             allowed = allowed.logicalAnd(queryPos.sub(keyPos).lt(config.slidingWindow()));
         }
-        NDArray notPadding = mask.toType(DataType.INT64, false).gt(0).reshape(new Shape(mask.getShape().get(0), 1, 1, keys));
+        NDArray notPadding = mask.toType(DataType.INT64, false)
+                .gt(0)
+                .reshape(new Shape(mask.getShape().get(0), 1, 1, keys));
         NDArray blocked = allowed.logicalAnd(notPadding).logicalNot().toType(DataType.FLOAT32, false);
         return blocked.mul(MASKED);
     }

@@ -67,11 +67,13 @@ public record ModelConfig(
         }
         int hidden = required(c, "hidden_size");
         int heads = required(c, "num_attention_heads");
-        int kvHeads = c.path("num_key_value_heads").isNumber() ? c.get("num_key_value_heads").asInt() : heads;
+        int kvHeads = c.path("num_key_value_heads").isNumber()
+                ? c.get("num_key_value_heads").asInt()
+                : heads;
         int headDim = c.path("head_dim").isNumber() ? c.get("head_dim").asInt() : hidden / heads;
         if (heads % kvHeads != 0) {
-            throw new ModelLoadException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads "
-                    + kvHeads);
+            throw new ModelLoadException(
+                    "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
         JsonNode ropeParameters = c.path("rope_parameters");
         double theta = ropeParameters.isObject() && ropeParameters.has("rope_theta")
@@ -81,12 +83,16 @@ public record ModelConfig(
         boolean attentionBias = c.path("attention_bias").asBoolean(false);
         boolean qwen2 = type.equals("qwen2");
         Integer window = null;
-        boolean windowed = type.equals("mistral") || (qwen2 && c.path("use_sliding_window").asBoolean(false));
+        boolean windowed =
+                type.equals("mistral") || (qwen2 && c.path("use_sliding_window").asBoolean(false));
         if (windowed && c.path("sliding_window").isNumber()) {
             window = c.get("sliding_window").asInt();
         }
-        String dtype = c.path("dtype").isString() ? c.get("dtype").asString() : c.path("torch_dtype").asString("float32");
-        return new ModelConfig(type,
+        String dtype = c.path("dtype").isString()
+                ? c.get("dtype").asString()
+                : c.path("torch_dtype").asString("float32");
+        return new ModelConfig(
+                type,
                 required(c, "vocab_size"),
                 hidden,
                 required(c, "intermediate_size"),
@@ -112,17 +118,22 @@ public record ModelConfig(
         if (node == null || !node.isObject()) {
             return RopeScaling.NONE;
         }
-        String type = node.has("rope_type") ? node.get("rope_type").asString() : node.path("type").asString("default");
+        String type = node.has("rope_type")
+                ? node.get("rope_type").asString()
+                : node.path("type").asString("default");
         return switch (type) {
             case "default" -> RopeScaling.NONE;
             case "linear" -> new RopeScaling("linear", node.path("factor").asDouble(1.0), 0, 0, 0);
-            case "llama3" -> new RopeScaling("llama3",
-                    node.path("factor").asDouble(8.0),
-                    node.path("low_freq_factor").asDouble(1.0),
-                    node.path("high_freq_factor").asDouble(4.0),
-                    node.path("original_max_position_embeddings").asInt(8192));
-            default -> throw new ModelLoadException("unsupported rope scaling type '" + type
-                    + "'; supported: default, linear, llama3");
+            case "llama3" ->
+                new RopeScaling(
+                        "llama3",
+                        node.path("factor").asDouble(8.0),
+                        node.path("low_freq_factor").asDouble(1.0),
+                        node.path("high_freq_factor").asDouble(4.0),
+                        node.path("original_max_position_embeddings").asInt(8192));
+            default ->
+                throw new ModelLoadException(
+                        "unsupported rope scaling type '" + type + "'; supported: default, linear, llama3");
         };
     }
 

@@ -23,8 +23,12 @@ public final class ModelTokenizer implements AutoCloseable {
     private final String eosToken;
     private final String chatTemplate;
 
-    private ModelTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Long> specialIds, String bosToken,
-            String eosToken, String chatTemplate) {
+    private ModelTokenizer(
+            HuggingFaceTokenizer tokenizer,
+            Map<String, Long> specialIds,
+            String bosToken,
+            String eosToken,
+            String chatTemplate) {
         this.tokenizer = tokenizer;
         this.specialIds = specialIds;
         this.bosToken = bosToken;
@@ -40,7 +44,8 @@ public final class ModelTokenizer implements AutoCloseable {
         JsonMapper json = JsonMapper.builder().build();
         try {
             Map<String, Long> special = new HashMap<>();
-            for (JsonNode added : json.readTree(Files.readString(file)).path("added_tokens").values()) {
+            for (JsonNode added :
+                    json.readTree(Files.readString(file)).path("added_tokens").values()) {
                 special.put(added.path("content").asString(), added.path("id").asLong());
             }
             JsonNode config = json.createObjectNode();
@@ -48,10 +53,14 @@ public final class ModelTokenizer implements AutoCloseable {
             if (Files.isRegularFile(configFile)) {
                 config = json.readTree(Files.readString(configFile));
             }
-            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(file,
-                    Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"));
-            return new ModelTokenizer(tokenizer, special, tokenText(config.path("bos_token")),
-                    tokenText(config.path("eos_token")), chatTemplate(config.path("chat_template")));
+            HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(
+                    file, Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"));
+            return new ModelTokenizer(
+                    tokenizer,
+                    special,
+                    tokenText(config.path("bos_token")),
+                    tokenText(config.path("eos_token")),
+                    chatTemplate(config.path("chat_template")));
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("cannot load tokenizer from " + modelDirectory + ": " + e.getMessage(), e);
         }
@@ -80,13 +89,15 @@ public final class ModelTokenizer implements AutoCloseable {
     }
 
     public Optional<ChatTemplate> chatTemplate() {
-        return chatTemplate == null ? Optional.empty() : Optional.of(new ChatTemplate(chatTemplate, bosToken, eosToken));
+        return chatTemplate == null
+                ? Optional.empty()
+                : Optional.of(new ChatTemplate(chatTemplate, bosToken, eosToken));
     }
 
     /** The chat template applied and tokenized as apply_chat_template does (no extra special tokens). */
     public long[] encodeChat(List<ChatTemplate.Message> messages) {
-        ChatTemplate template = chatTemplate().orElseThrow(
-                () -> new ModelLoadException("the tokenizer_config.json has no chat_template"));
+        ChatTemplate template = chatTemplate()
+                .orElseThrow(() -> new ModelLoadException("the tokenizer_config.json has no chat_template"));
         return encodeWithoutSpecialTokens(template.render(messages, true));
     }
 

@@ -12,8 +12,7 @@ public final class NextTokenLoss {
 
     public static final long IGNORE_INDEX = -100;
 
-    private NextTokenLoss() {
-    }
+    private NextTokenLoss() {}
 
     /** Mean over all counted targets of the batch: a scalar, differentiable. */
     public static NDArray mean(NDArray logits, NDArray labels) {
@@ -29,7 +28,10 @@ public final class NextTokenLoss {
 
     /** Counted targets per sequence, (batch). */
     public static NDArray targetCounts(NDArray labels) {
-        return labels.get(":, 1:").neq(IGNORE_INDEX).toType(DataType.FLOAT32, false).sum(new int[] {1});
+        return labels.get(":, 1:")
+                .neq(IGNORE_INDEX)
+                .toType(DataType.FLOAT32, false)
+                .sum(new int[] {1});
     }
 
     /** Labels for {@code labels=input_ids} with padding (mask 0) ignored. */

@@ -9,8 +9,7 @@ import ai.djl.ndarray.types.DataType;
  */
 public final class Precision {
 
-    private Precision() {
-    }
+    private Precision() {}
 
     public static NDArray cast(NDArray x, DataType type) {
         return x.getDataType() == type ? x : x.toType(type, false);

@@ -23,9 +23,13 @@ final class CostBudget {
     /** Holds {@code worstCase} dollars, or refuses the call when they might pass the limit. */
     synchronized void reserve(double worstCase) {
         if (maxCostUsd != null && spent + reserved + worstCase > maxCostUsd + TOLERANCE) {
-            throw new LlmException.BudgetReached(String.format(Locale.ROOT,
+            throw new LlmException.BudgetReached(String.format(
+                    Locale.ROOT,
                     "budget reached: $%.4f spent and $%.4f in flight of $%.4f, and the next call may cost up to $%.4f",
-                    spent, reserved, maxCostUsd, worstCase));
+                    spent,
+                    reserved,
+                    maxCostUsd,
+                    worstCase));
         }
         reserved += worstCase;
     }

@@ -63,11 +63,12 @@ record Failure(FailureKind kind, int status, String detail, Duration retryAfter)
         String url = settings.baseUrl();
         String why = " (HTTP " + status + (detail.isBlank() ? "" : ": " + detail) + ")";
         return switch (kind) {
-            case UNAUTHORIZED -> "the API key was rejected by " + url + why
-                    + "; set OPENAI_API_KEY or selfinstruct.llm.api-key";
+            case UNAUTHORIZED ->
+                "the API key was rejected by " + url + why + "; set OPENAI_API_KEY or selfinstruct.llm.api-key";
             case FORBIDDEN -> url + " refused access to model '" + settings.model() + "'" + why;
-            case NOT_FOUND -> url + " has no model '" + settings.model() + "' or no " + settings.api().wireName()
-                    + " endpoint" + why;
+            case NOT_FOUND ->
+                url + " has no model '" + settings.model() + "' or no "
+                        + settings.api().wireName() + " endpoint" + why;
             default -> url + " rejected the request as invalid" + why;
         };
     }
@@ -123,8 +124,8 @@ record Failure(FailureKind kind, int status, String detail, Duration retryAfter)
             return Duration.ofMillis((long) (Double.parseDouble(value) * 1000));
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration until = Duration.between(ZonedDateTime.now(),
-                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
+                Duration until = Duration.between(
+                        ZonedDateTime.now(), ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME));
                 return until.isNegative() ? Duration.ZERO : until;
             } catch (RuntimeException notADate) {
                 return null;

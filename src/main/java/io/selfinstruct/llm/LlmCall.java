@@ -62,8 +62,7 @@ public class LlmCall {
     @Column(name = "created_at")
     private Instant createdAt;
 
-    protected LlmCall() {
-    }
+    protected LlmCall() {}
 
     public LlmCall(Long batchId, String step, String requestKey, String model, String prompt) {
         this.batchId = batchId;
@@ -79,31 +78,111 @@ public class LlmCall {
         createdAt = Instant.now();
     }
 
-    public Long getId() { return id; }
-    public Long getBatchId() { return batchId; }
-    public String getStep() { return step; }
-    public String getRequestKey() { return requestKey; }
-    public String getModel() { return model; }
-    public String getPrompt() { return prompt; }
-    public String getResponse() { return response; }
-    public void setResponse(String response) { this.response = response; }
-    public String getFinishReason() { return finishReason; }
-    public void setFinishReason(String finishReason) { this.finishReason = finishReason; }
-    public String getChoices() { return choices; }
-    public void setChoices(String choices) { this.choices = choices; }
-    public int getPromptTokens() { return promptTokens; }
-    public void setPromptTokens(int promptTokens) { this.promptTokens = promptTokens; }
-    public int getCompletionTokens() { return completionTokens; }
-    public void setCompletionTokens(int completionTokens) { this.completionTokens = completionTokens; }
-    public double getCostUsd() { return costUsd; }
-    public void setCostUsd(double costUsd) { this.costUsd = costUsd; }
-    public long getLatencyMs() { return latencyMs; }
-    public void setLatencyMs(long latencyMs) { this.latencyMs = latencyMs; }
-    public int getAttempts() { return attempts; }
-    public void setAttempts(int attempts) { this.attempts = attempts; }
-    public String getStatus() { return status; }
-    public void setStatus(String status) { this.status = status; }
-    public String getError() { return error; }
-    public void setError(String error) { this.error = error; }
-    public Instant getCreatedAt() { return createdAt; }
+    public Long getId() {
+        return id;
+    }
+
+    public Long getBatchId() {
+        return batchId;
+    }
+
+    public String getStep() {
+        return step;
+    }
+
+    public String getRequestKey() {
+        return requestKey;
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public String getPrompt() {
+        return prompt;
+    }
+
+    public String getResponse() {
+        return response;
+    }
+
+    public void setResponse(String response) {
+        this.response = response;
+    }
+
+    public String getFinishReason() {
+        return finishReason;
+    }
+
+    public void setFinishReason(String finishReason) {
+        this.finishReason = finishReason;
+    }
+
+    public String getChoices() {
+        return choices;
+    }
+
+    public void setChoices(String choices) {
+        this.choices = choices;
+    }
+
+    public int getPromptTokens() {
+        return promptTokens;
+    }
+
+    public void setPromptTokens(int promptTokens) {
+        this.promptTokens = promptTokens;
+    }
+
+    public int getCompletionTokens() {
+        return completionTokens;
+    }
+
+    public void setCompletionTokens(int completionTokens) {
+        this.completionTokens = completionTokens;
+    }
+
+    public double getCostUsd() {
+        return costUsd;
+    }
+
+    public void setCostUsd(double costUsd) {
+        this.costUsd = costUsd;
+    }
+
+    public long getLatencyMs() {
+        return latencyMs;
+    }
+
+    public void setLatencyMs(long latencyMs) {
+        this.latencyMs = latencyMs;
+    }
+
+    public int getAttempts() {
+        return attempts;
+    }
+
+    public void setAttempts(int attempts) {
+        this.attempts = attempts;
+    }
+
+    public String getStatus() {
+        return status;
+    }
+
+    public void setStatus(String status) {
+        this.status = status;
+    }
+
+    public String getError() {
+        return error;
+    }
+
+    public void setError(String error) {
+        this.error = error;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
 }

@@ -19,8 +19,7 @@ final class LlmCallLog {
     static final String FAILED = "FAILED";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final TypeReference<List<Map<String, String>>> CHOICES = new TypeReference<>() {
-    };
+    private static final TypeReference<List<Map<String, String>>> CHOICES = new TypeReference<>() {};
 
     private final LlmCallRepository repository;
 
@@ -40,19 +39,32 @@ final class LlmCallLog {
         if (!SUCCEEDED.equals(call.getStatus())) {
             return Optional.empty();
         }
-        return Optional.of(new LlmResult(choicesOf(call), call.getPromptTokens(), call.getCompletionTokens(),
-                call.getCostUsd(), call.getId(), call.getAttempts(), true));
+        return Optional.of(new LlmResult(
+                choicesOf(call),
+                call.getPromptTokens(),
+                call.getCompletionTokens(),
+                call.getCostUsd(),
+                call.getId(),
+                call.getAttempts(),
+                true));
     }
 
     /** @param attempts attempts of this run; a reused row adds them to those it already had */
-    LlmCall succeed(LlmCall call, List<LlmChoice> choices, long promptTokens, long completionTokens, double costUsd,
-            long latencyMs, int attempts) {
+    LlmCall succeed(
+            LlmCall call,
+            List<LlmChoice> choices,
+            long promptTokens,
+            long completionTokens,
+            double costUsd,
+            long latencyMs,
+            int attempts) {
         call.setStatus(SUCCEEDED);
         call.setError(null);
         call.setResponse(choices.get(0).text());
         call.setFinishReason(truncate(choices.get(0).finishReason(), 32));
         call.setChoices(JSON.writeValueAsString(choices.stream()
-                .map(c -> c.finishReason() == null ? Map.of("text", c.text())
+                .map(c -> c.finishReason() == null
+                        ? Map.of("text", c.text())
                         : Map.of("text", c.text(), "finish_reason", c.finishReason()))
                 .toList()));
         call.setPromptTokens(Math.toIntExact(promptTokens));

@@ -39,8 +39,8 @@ public class LlmClient {
     }
 
     public LlmSession open(LlmSettings settings) {
-        return new LlmSession(settings, apiKeyFor(settings), systemPrompt, properties.priceOf(settings.model()), log,
-                registry);
+        return new LlmSession(
+                settings, apiKeyFor(settings), systemPrompt, properties.priceOf(settings.model()), log, registry);
     }
 
     /**

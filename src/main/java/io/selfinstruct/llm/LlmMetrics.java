@@ -49,11 +49,16 @@ final class LlmMetrics {
     void usage(long promptTokens, long completionTokens, double costUsd) {
         counter("llm.tokens", "type", "prompt").increment(promptTokens);
         counter("llm.tokens", "type", "completion").increment(completionTokens);
-        Counter.builder("llm.cost").baseUnit("usd").tags("model", model, "api", api).register(registry)
+        Counter.builder("llm.cost")
+                .baseUnit("usd")
+                .tags("model", model, "api", api)
+                .register(registry)
                 .increment(costUsd);
     }
 
     private Counter counter(String name, String tag, String value) {
-        return Counter.builder(name).tags("model", model, "api", api, tag, value).register(registry);
+        return Counter.builder(name)
+                .tags("model", model, "api", api, tag, value)
+                .register(registry);
     }
 }

@@ -113,9 +113,21 @@ public record LlmProperties(
 
     /** The service defaults as the settings of a batch that overrides nothing. */
     public LlmSettings toSettings() {
-        return new LlmSettings(null, model, LlmApi.parse(api), baseUrl, concurrency, requestsPerMinute,
-                tokensPerMinute, null, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts,
-                initialBackoff, maxBackoff);
+        return new LlmSettings(
+                null,
+                model,
+                LlmApi.parse(api),
+                baseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                null,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
+                maxBackoff);
     }
 
     private static String firstNonBlank(String... values) {

@@ -33,6 +33,5 @@ public record LlmResult(
     }
 
     /** One completion. {@code finishReason} is null when the server did not say. */
-    public record LlmChoice(String text, String finishReason) {
-    }
+    public record LlmChoice(String text, String finishReason) {}
 }

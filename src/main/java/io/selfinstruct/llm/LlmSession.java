@@ -21,6 +21,7 @@ public final class LlmSession implements AutoCloseable {
 
     /** Worst-case completion length assumed for budget and token limits when a request sets no max_tokens. */
     static final int UNBOUNDED_COMPLETION_ESTIMATE = 1024;
+
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
 
     private final LlmSettings settings;
@@ -36,6 +37,7 @@ public final class LlmSession implements AutoCloseable {
     private final long systemPromptTokens;
     /** After a 429, every thread waits until here (System.nanoTime), not only the one that got it. */
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
+
     private volatile LlmException.Fatal fatal;
 
     private final LongAdder calls = new LongAdder();
@@ -44,7 +46,12 @@ public final class LlmSession implements AutoCloseable {
     private final LongAdder completionTokens = new LongAdder();
     private final DoubleAdder costUsd = new DoubleAdder();
 
-    LlmSession(LlmSettings settings, String apiKey, String systemPrompt, ModelPrice price, LlmCallLog log,
+    LlmSession(
+            LlmSettings settings,
+            String apiKey,
+            String systemPrompt,
+            ModelPrice price,
+            LlmCallLog log,
             MeterRegistry registry) {
         this.settings = settings;
         this.apiKey = apiKey;
@@ -54,7 +61,8 @@ public final class LlmSession implements AutoCloseable {
         this.price = price;
         this.budget = new CostBudget(settings.maxCostUsd(), log.spentBy(settings.batchId()));
         this.slots = new Semaphore(settings.concurrency(), true);
-        this.requestRate = settings.requestsPerMinute() > 0 ? TokenBucket.perMinute(settings.requestsPerMinute()) : null;
+        this.requestRate =
+                settings.requestsPerMinute() > 0 ? TokenBucket.perMinute(settings.requestsPerMinute()) : null;
         this.tokenRate = settings.tokensPerMinute() > 0 ? TokenBucket.perMinute(settings.tokensPerMinute()) : null;
         this.systemPromptTokens = settings.api() == LlmApi.CHAT ? estimateTokens(systemPrompt) : 0;
     }
@@ -85,8 +93,9 @@ public final class LlmSession implements AutoCloseable {
             throwIfFatal();
             Sampling sampling = request.sampling();
             long promptEstimate = estimateTokens(request.prompt()) + systemPromptTokens;
-            long completionEstimate = (long) (sampling.maxTokens() == null ? UNBOUNDED_COMPLETION_ESTIMATE
-                    : sampling.maxTokens()) * sampling.choices();
+            long completionEstimate =
+                    (long) (sampling.maxTokens() == null ? UNBOUNDED_COMPLETION_ESTIMATE : sampling.maxTokens())
+                            * sampling.choices();
             double worstCase = price.cost(promptEstimate, completionEstimate);
             try {
                 budget.reserve(worstCase);
@@ -174,13 +183,17 @@ public final class LlmSession implements AutoCloseable {
         }
     }
 
-    private LlmResult finish(LlmCall row, OpenAiEndpoint.Reply reply, int attempts, long latencyMs,
-            long tokenEstimate) {
+    private LlmResult finish(
+            LlmCall row, OpenAiEndpoint.Reply reply, int attempts, long latencyMs, long tokenEstimate) {
         // a server that reports no usage is billed by estimate, so budget and token limits still hold
-        long prompt = reply.usage().flatMap(u -> u._promptTokens().asKnown())
+        long prompt = reply.usage()
+                .flatMap(u -> u._promptTokens().asKnown())
                 .orElseGet(() -> estimateTokens(row.getPrompt()) + systemPromptTokens);
-        long completion = reply.usage().flatMap(u -> u._completionTokens().asKnown())
-                .orElseGet(() -> reply.choices().stream().mapToLong(c -> estimateTokens(c.text())).sum());
+        long completion = reply.usage()
+                .flatMap(u -> u._completionTokens().asKnown())
+                .orElseGet(() -> reply.choices().stream()
+                        .mapToLong(c -> estimateTokens(c.text()))
+                        .sum());
         if (tokenRate != null) {
             tokenRate.refund(tokenEstimate - prompt - completion);
         }
@@ -285,6 +298,5 @@ public final class LlmSession implements AutoCloseable {
      * @param calls    successful calls
      * @param requests HTTP attempts, retries included
      */
-    public record Usage(long calls, long requests, long promptTokens, long completionTokens, double costUsd) {
-    }
+    public record Usage(long calls, long requests, long promptTokens, long completionTokens, double costUsd) {}
 }

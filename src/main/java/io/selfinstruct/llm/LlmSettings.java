@@ -38,56 +38,156 @@ public record LlmSettings(
         require(maxCostUsd == null || maxCostUsd >= 0, "maxCostUsd must not be negative");
         require(isPositive(connectTimeout) && isPositive(requestTimeout), "timeouts must be positive");
         require(maxAttempts >= 1 && maxMalformedAttempts >= 1, "attempt limits must be at least 1");
-        require(initialBackoff != null && !initialBackoff.isNegative()
-                && maxBackoff != null && !maxBackoff.isNegative(), "backoff must not be negative");
+        require(
+                initialBackoff != null
+                        && !initialBackoff.isNegative()
+                        && maxBackoff != null
+                        && !maxBackoff.isNegative(),
+                "backoff must not be negative");
         baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
     }
 
     public LlmSettings withBatchId(Long id) {
-        return new LlmSettings(id, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                id,
+                model,
+                api,
+                baseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withModel(String newModel) {
-        return new LlmSettings(batchId, newModel, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                newModel,
+                api,
+                baseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withApi(LlmApi newApi) {
-        return new LlmSettings(batchId, model, newApi, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                model,
+                newApi,
+                baseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withBaseUrl(String newBaseUrl) {
-        return new LlmSettings(batchId, model, api, newBaseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                model,
+                api,
+                newBaseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withConcurrency(int newConcurrency) {
-        return new LlmSettings(batchId, model, api, baseUrl, newConcurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                model,
+                api,
+                baseUrl,
+                newConcurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withRateLimits(int newRequestsPerMinute, int newTokensPerMinute) {
-        return new LlmSettings(batchId, model, api, baseUrl, concurrency, newRequestsPerMinute, newTokensPerMinute,
-                maxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                model,
+                api,
+                baseUrl,
+                concurrency,
+                newRequestsPerMinute,
+                newTokensPerMinute,
+                maxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withMaxCostUsd(Double newMaxCostUsd) {
-        return new LlmSettings(batchId, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                newMaxCostUsd, connectTimeout, requestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                model,
+                api,
+                baseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                newMaxCostUsd,
+                connectTimeout,
+                requestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 
     public LlmSettings withTimeouts(Duration newConnectTimeout, Duration newRequestTimeout) {
-        return new LlmSettings(batchId, model, api, baseUrl, concurrency, requestsPerMinute, tokensPerMinute,
-                maxCostUsd, newConnectTimeout, newRequestTimeout, maxAttempts, maxMalformedAttempts, initialBackoff,
+        return new LlmSettings(
+                batchId,
+                model,
+                api,
+                baseUrl,
+                concurrency,
+                requestsPerMinute,
+                tokensPerMinute,
+                maxCostUsd,
+                newConnectTimeout,
+                newRequestTimeout,
+                maxAttempts,
+                maxMalformedAttempts,
+                initialBackoff,
                 maxBackoff);
     }
 

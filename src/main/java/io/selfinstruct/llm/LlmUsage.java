@@ -16,12 +16,10 @@ public class LlmUsage {
     }
 
     /** Calls, tokens and cost of every stored call; failed calls count as calls and cost 0. */
-    public record Totals(long calls, long promptTokens, long completionTokens, double costUsd) {
-    }
+    public record Totals(long calls, long promptTokens, long completionTokens, double costUsd) {}
 
     /** A stored answer. {@code truncated}: the server stopped it at the token limit. */
-    public record StoredAnswer(long callId, String response, boolean truncated) {
-    }
+    public record StoredAnswer(long callId, String response, boolean truncated) {}
 
     public Totals ofBatch(long batchId) {
         return totals(calls.totalsOfBatch(batchId));
@@ -35,14 +33,19 @@ public class LlmUsage {
     @Transactional(readOnly = true)
     public List<StoredAnswer> succeededCalls(long batchId, Collection<String> steps) {
         return calls.findByBatchIdAndStatusAndStepInOrderById(batchId, LlmCallLog.SUCCEEDED, steps).stream()
-                .map(c -> new StoredAnswer(c.getId(), c.getResponse() == null ? "" : c.getResponse(),
+                .map(c -> new StoredAnswer(
+                        c.getId(),
+                        c.getResponse() == null ? "" : c.getResponse(),
                         "length".equals(c.getFinishReason())))
                 .toList();
     }
 
     private static Totals totals(List<Object[]> rows) {
         Object[] row = rows.get(0);
-        return new Totals(((Number) row[0]).longValue(), ((Number) row[1]).longValue(), ((Number) row[2]).longValue(),
+        return new Totals(
+                ((Number) row[0]).longValue(),
+                ((Number) row[1]).longValue(),
+                ((Number) row[2]).longValue(),
                 ((Number) row[3]).doubleValue());
     }
 }

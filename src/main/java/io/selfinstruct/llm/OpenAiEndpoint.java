@@ -77,14 +77,18 @@ final class OpenAiEndpoint implements AutoCloseable {
         ChatCompletion reply = client.chat().completions().create(params.build());
         List<LlmChoice> choices = new ArrayList<>();
         for (ChatCompletion.Choice choice : choicesOf(reply._choices())) {
-            String text = choice._message().asKnown().flatMap(ChatCompletionMessage::content).orElse("");
+            String text = choice._message()
+                    .asKnown()
+                    .flatMap(ChatCompletionMessage::content)
+                    .orElse("");
             choices.add(new LlmChoice(text, finishReason(choice._finishReason())));
         }
         return new Reply(choices, reply._usage().asKnown());
     }
 
     private Reply completion(String prompt, Sampling s) {
-        CompletionCreateParams.Builder params = CompletionCreateParams.builder().model(model).prompt(prompt);
+        CompletionCreateParams.Builder params =
+                CompletionCreateParams.builder().model(model).prompt(prompt);
         Optional.ofNullable(s.temperature()).ifPresent(params::temperature);
         Optional.ofNullable(s.topP()).ifPresent(params::topP);
         Optional.ofNullable(s.maxTokens()).ifPresent(v -> params.maxTokens(v.longValue()));
@@ -127,6 +131,5 @@ final class OpenAiEndpoint implements AutoCloseable {
     }
 
     /** What one successful attempt returned; usage is empty when the server did not report it. */
-    record Reply(List<LlmChoice> choices, Optional<CompletionUsage> usage) {
-    }
+    record Reply(List<LlmChoice> choices, Optional<CompletionUsage> usage) {}
 }

@@ -12,8 +12,14 @@ import tools.jackson.databind.node.ObjectNode;
  * list of module names matched against the end of a module path, or one regular expression matched against the
  * whole path, as PEFT does.
  */
-public record LoraConfig(int r, double loraAlpha, double loraDropout, List<String> targetModules,
-        String targetRegex, boolean useRslora, String baseModelNameOrPath) {
+public record LoraConfig(
+        int r,
+        double loraAlpha,
+        double loraDropout,
+        List<String> targetModules,
+        String targetRegex,
+        boolean useRslora,
+        String baseModelNameOrPath) {
 
     public LoraConfig {
         targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
@@ -40,14 +46,23 @@ public record LoraConfig(int r, double loraAlpha, double loraDropout, List<Strin
             throw new ModelLoadException("adapter_config.json lacks r");
         }
         JsonNode targets = node.path("target_modules");
-        List<String> modules = targets.isArray() ? targets.values().stream().map(JsonNode::asString).toList() : List.of();
+        List<String> modules = targets.isArray()
+                ? targets.values().stream().map(JsonNode::asString).toList()
+                : List.of();
         String regex = targets.isString() ? targets.asString() : null;
         if (modules.isEmpty() && regex == null) {
             throw new ModelLoadException("adapter_config.json lacks target_modules");
         }
-        return new LoraConfig(node.get("r").asInt(), node.path("lora_alpha").asDouble(8),
-                node.path("lora_dropout").asDouble(0), modules, regex, node.path("use_rslora").asBoolean(false),
-                node.path("base_model_name_or_path").isString() ? node.get("base_model_name_or_path").asString() : null);
+        return new LoraConfig(
+                node.get("r").asInt(),
+                node.path("lora_alpha").asDouble(8),
+                node.path("lora_dropout").asDouble(0),
+                modules,
+                regex,
+                node.path("use_rslora").asBoolean(false),
+                node.path("base_model_name_or_path").isString()
+                        ? node.get("base_model_name_or_path").asString()
+                        : null);
     }
 
     /** Whether PEFT would wrap the module at this path, e.g. {@code model.layers.0.self_attn.q_proj}. */

@@ -18,8 +18,7 @@ import java.util.Random;
  */
 public final class LoraInjection {
 
-    private LoraInjection() {
-    }
+    private LoraInjection() {}
 
     /** The new LoRA layers by module path, A and B float32 and trainable; the base weights stay frozen. */
     public static Map<String, LoraLinear> inject(LlamaModel model, LoraConfig config, long seed) {
@@ -41,7 +40,8 @@ public final class LoraInjection {
             injected.put(entry.getKey(), lora);
         }
         if (injected.isEmpty()) {
-            throw new IllegalArgumentException("target modules " + config.targetModules() + " match no projection of the model");
+            throw new IllegalArgumentException(
+                    "target modules " + config.targetModules() + " match no projection of the model");
         }
         return injected;
     }

@@ -1,11 +1,11 @@
 package io.selfinstruct.lora;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.norm.Dropout;
 import io.selfinstruct.llama.FrozenLinear;
 import io.selfinstruct.llama.LinearLayer;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.llama.Precision;
-import ai.djl.ndarray.NDArray;
-import ai.djl.nn.norm.Dropout;
 
 /**
  * PEFT's LoRA layer: {@code base(x) + B(A(dropout(x))) * scaling}, with A (r, in) and B (out, r) in float32 and
@@ -22,7 +22,8 @@ public final class LoraLinear implements LinearLayer {
     private boolean training;
 
     public LoraLinear(FrozenLinear base, NDArray loraA, NDArray loraB, float scaling, float dropout) {
-        if (loraA.getShape().get(1) != base.inFeatures() || loraB.getShape().get(0) != base.outFeatures()
+        if (loraA.getShape().get(1) != base.inFeatures()
+                || loraB.getShape().get(0) != base.outFeatures()
                 || loraA.getShape().get(0) != loraB.getShape().get(1)) {
             throw new ModelLoadException("LoRA shapes A " + loraA.getShape() + " and B " + loraB.getShape()
                     + " do not fit a linear layer " + base.weight().getShape());
@@ -46,7 +47,8 @@ public final class LoraLinear implements LinearLayer {
         if (training && dropout > 0) {
             input = Dropout.dropout(input, dropout, true).singletonOrThrow();
         }
-        NDArray update = input.matMul(loraA.transpose()).matMul(loraB.transpose()).mul(scaling);
+        NDArray update =
+                input.matMul(loraA.transpose()).matMul(loraB.transpose()).mul(scaling);
         return result.add(Precision.cast(update, result.getDataType()));
     }
 

@@ -22,11 +22,14 @@ import java.util.TreeMap;
  */
 public final class MergedModelExport {
 
-    private static final List<String> COPIED = List.of("config.json", "generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json");
+    private static final List<String> COPIED = List.of(
+            "config.json",
+            "generation_config.json",
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json");
 
-    private MergedModelExport() {
-    }
+    private MergedModelExport() {}
 
     /** @param replaced weights by transformers name (e.g. {@code model.layers.0.self_attn.q_proj.weight}) */
     public static void write(Path baseModel, Path target, Map<String, NDArray> replaced) {
@@ -41,14 +44,19 @@ public final class MergedModelExport {
             throw new UncheckedIOException("cannot write " + target, e);
         }
         Map<String, WritableTensor> tensors = new TreeMap<>();
-        try (Checkpoint base = Checkpoint.open(baseModel); NDManager manager = NDManager.newBaseManager()) {
+        try (Checkpoint base = Checkpoint.open(baseModel);
+                NDManager manager = NDManager.newBaseManager()) {
             for (String name : base.names()) {
                 NDArray weight = replaced.get(name);
                 if (weight == null) {
                     weight = base.load(name, manager, DataType.FLOAT32);
                 }
-                tensors.put(name, WritableTensor.of(weight.getDataType() == DataType.FLOAT32 ? weight
-                        : weight.toType(DataType.FLOAT32, false)));
+                tensors.put(
+                        name,
+                        WritableTensor.of(
+                                weight.getDataType() == DataType.FLOAT32
+                                        ? weight
+                                        : weight.toType(DataType.FLOAT32, false)));
             }
         }
         SafetensorsWriter.write(target.resolve(Checkpoint.SINGLE_FILE), tensors, Map.of("format", "pt"));

@@ -1,11 +1,11 @@
 package io.selfinstruct.lora;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.llama.FrozenLinear;
 import io.selfinstruct.llama.LinearLayer;
 import io.selfinstruct.llama.LlamaModel;
 import io.selfinstruct.llama.ModelLoadException;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.llama.safetensors.Checkpoint;
 import io.selfinstruct.llama.safetensors.SafetensorsWriter;
 import io.selfinstruct.llama.safetensors.WritableTensor;
@@ -30,8 +30,7 @@ public final class PeftAdapter {
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
     private static final String PREFIX = "base_model.model.";
 
-    private PeftAdapter() {
-    }
+    private PeftAdapter() {}
 
     public static LoraConfig readConfig(Path adapterDirectory) {
         Path file = adapterDirectory.resolve(CONFIG_FILE);
@@ -64,10 +63,12 @@ public final class PeftAdapter {
                 FrozenLinear base = entry.getValue().base();
                 checkShape(weights, a, new long[] {config.r(), base.inFeatures()});
                 checkShape(weights, b, new long[] {base.outFeatures(), config.r()});
-                LoraLinear lora = new LoraLinear(base,
+                LoraLinear lora = new LoraLinear(
+                        base,
                         weights.load(a, model.manager(), DataType.FLOAT32),
                         weights.load(b, model.manager(), DataType.FLOAT32),
-                        config.scaling(), (float) config.loraDropout());
+                        config.scaling(),
+                        (float) config.loraDropout());
                 model.replaceLinear(path, lora);
                 applied.put(path, lora);
                 unused.remove(a);
@@ -114,8 +115,8 @@ public final class PeftAdapter {
             throw new ModelLoadException("adapter tensor " + name + " is missing");
         }
         if (!java.util.Arrays.equals(weights.info(name).shape(), shape)) {
-            throw new ModelLoadException("adapter tensor " + name + " has shape " + weights.info(name).shapeText()
-                    + " but the model needs " + java.util.Arrays.toString(shape));
+            throw new ModelLoadException("adapter tensor " + name + " has shape "
+                    + weights.info(name).shapeText() + " but the model needs " + java.util.Arrays.toString(shape));
         }
     }
 }

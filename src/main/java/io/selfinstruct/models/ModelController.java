@@ -33,22 +33,27 @@ public class ModelController {
         this.roots = new ModelRoots(properties.roots());
     }
 
-    public record EvaluateRequest(String baseModel, String adapter, List<String> texts, List<List<Long>> inputIds) {
-    }
+    public record EvaluateRequest(String baseModel, String adapter, List<String> texts, List<List<Long>> inputIds) {}
 
-    public record EvaluateResponse(List<ModelRuntime.SequenceScore> results) {
-    }
+    public record EvaluateResponse(List<ModelRuntime.SequenceScore> results) {}
 
-    public record Suppress(String text, List<Long> tokenIds, Double penalty) {
-    }
+    public record Suppress(String text, List<Long> tokenIds, Double penalty) {}
 
-    public record GenerateRequest(String baseModel, String adapter, String prompt, List<Long> inputIds,
-            Integer maxNewTokens, Double temperature, Double topP, Integer topK, Double repetitionPenalty,
-            List<String> stop, List<Suppress> suppress, Long seed) {
-    }
+    public record GenerateRequest(
+            String baseModel,
+            String adapter,
+            String prompt,
+            List<Long> inputIds,
+            Integer maxNewTokens,
+            Double temperature,
+            Double topP,
+            Integer topK,
+            Double repetitionPenalty,
+            List<String> stop,
+            List<Suppress> suppress,
+            Long seed) {}
 
-    public record GenerateResponse(String text, List<Long> tokenIds) {
-    }
+    public record GenerateResponse(String text, List<Long> tokenIds) {}
 
     @PostMapping("/evaluate")
     public EvaluateResponse evaluate(@RequestBody EvaluateRequest request) {
@@ -58,19 +63,21 @@ public class ModelController {
         }
         int count = hasTexts ? request.texts().size() : request.inputIds().size();
         if (count == 0 || count > properties.maxTexts()) {
-            throw new InvalidRequestException("between 1 and " + properties.maxTexts() + " sequences can be scored at once");
+            throw new InvalidRequestException(
+                    "between 1 and " + properties.maxTexts() + " sequences can be scored at once");
         }
         Path base = roots.resolve(request.baseModel(), "baseModel");
         Path adapter = request.adapter() == null ? null : roots.resolve(request.adapter(), "adapter");
         return loading(() -> runtime.withModel(base, adapter, model -> {
             List<long[]> sequences = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                long[] ids = hasTexts ? model.tokenizer().encode(nonNull(request.texts().get(i), "texts[" + i + "]"))
+                long[] ids = hasTexts
+                        ? model.tokenizer().encode(nonNull(request.texts().get(i), "texts[" + i + "]"))
                         : toArray(request.inputIds().get(i), "inputIds[" + i + "]");
                 checkIds(ids, model.model().config(), "sequence " + i);
                 if (ids.length < 2) {
-                    throw new InvalidRequestException("sequence " + i + " has " + ids.length
-                            + " token(s); a next-token loss needs at least 2");
+                    throw new InvalidRequestException(
+                            "sequence " + i + " has " + ids.length + " token(s); a next-token loss needs at least 2");
                 }
                 sequences.add(ids);
             }
@@ -92,12 +99,14 @@ public class ModelController {
         int topK = request.topK() == null ? 0 : request.topK();
         double repetitionPenalty = request.repetitionPenalty() == null ? 1 : request.repetitionPenalty();
         if (temperature < 0 || !(topP > 0 && topP <= 1) || topK < 0 || !(repetitionPenalty > 0)) {
-            throw new InvalidRequestException("temperature must be >= 0, topP in (0, 1], topK >= 0, repetitionPenalty > 0");
+            throw new InvalidRequestException(
+                    "temperature must be >= 0, topP in (0, 1], topK >= 0, repetitionPenalty > 0");
         }
         Path base = roots.resolve(request.baseModel(), "baseModel");
         Path adapter = request.adapter() == null ? null : roots.resolve(request.adapter(), "adapter");
         return loading(() -> runtime.withModel(base, adapter, model -> {
-            long[] prompt = request.prompt() != null ? model.tokenizer().encode(request.prompt())
+            long[] prompt = request.prompt() != null
+                    ? model.tokenizer().encode(request.prompt())
                     : toArray(request.inputIds(), "inputIds");
             if (prompt.length == 0) {
                 throw new InvalidRequestException("the prompt has no tokens");
@@ -112,11 +121,19 @@ public class ModelController {
             for (Suppress s : request.suppress() == null ? List.<Suppress>of() : request.suppress()) {
                 penalties.add(penalty(s, model.tokenizer()));
             }
-            GenerationOptions options = GenerationOptions.builder(maxNewTokens).temperature(temperature).topP(topP)
-                    .topK(topK).repetitionPenalty(repetitionPenalty).stopStrings(request.stop()).suppress(penalties)
-                    .eosTokenIds(model.eosTokenIds()).seed(request.seed()).build();
+            GenerationOptions options = GenerationOptions.builder(maxNewTokens)
+                    .temperature(temperature)
+                    .topP(topP)
+                    .topK(topK)
+                    .repetitionPenalty(repetitionPenalty)
+                    .stopStrings(request.stop())
+                    .suppress(penalties)
+                    .eosTokenIds(model.eosTokenIds())
+                    .seed(request.seed())
+                    .build();
             Generation generation = ModelRuntime.generate(model, prompt, options);
-            return new GenerateResponse(generation.text(),
+            return new GenerateResponse(
+                    generation.text(),
                     java.util.Arrays.stream(generation.tokenIds()).boxed().toList());
         }));
     }
@@ -125,7 +142,8 @@ public class ModelController {
         if (s.penalty() == null || !(s.penalty() > 0)) {
             throw new InvalidRequestException("each suppress entry needs a penalty > 0");
         }
-        long[] ids = s.tokenIds() != null ? toArray(s.tokenIds(), "suppress.tokenIds")
+        long[] ids = s.tokenIds() != null
+                ? toArray(s.tokenIds(), "suppress.tokenIds")
                 : s.text() != null ? tokenizer.encodeWithoutSpecialTokens(s.text()) : new long[0];
         if (ids.length == 0) {
             throw new InvalidRequestException("each suppress entry needs a non-empty text or tokenIds");
@@ -135,13 +153,13 @@ public class ModelController {
 
     private static void checkIds(long[] ids, ModelConfig config, String what) {
         if (ids.length > config.maxPositionEmbeddings()) {
-            throw new InvalidRequestException(what + " has " + ids.length + " tokens; the model takes at most "
-                    + config.maxPositionEmbeddings());
+            throw new InvalidRequestException(
+                    what + " has " + ids.length + " tokens; the model takes at most " + config.maxPositionEmbeddings());
         }
         for (long id : ids) {
             if (id < 0 || id >= config.vocabSize()) {
-                throw new InvalidRequestException(what + " holds token id " + id + " outside the vocabulary (size "
-                        + config.vocabSize() + ")");
+                throw new InvalidRequestException(
+                        what + " holds token id " + id + " outside the vocabulary (size " + config.vocabSize() + ")");
             }
         }
     }

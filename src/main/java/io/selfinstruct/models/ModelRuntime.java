@@ -1,11 +1,11 @@
 package io.selfinstruct.models;
 
-import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.llama.NextTokenLoss;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.NextTokenLoss;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.llama.sampling.Generator;
@@ -33,8 +33,7 @@ public class ModelRuntime {
         this.properties = properties;
     }
 
-    public record SequenceScore(double loss, int tokens) {
-    }
+    public record SequenceScore(double loss, int tokens) {}
 
     /** Runs {@code work} with the model, loading it (and dropping the previous one) when it is not the current. */
     public synchronized <T> T withModel(Path baseModel, Path adapter, Function<LoadedModel, T> work) {
@@ -43,7 +42,8 @@ public class ModelRuntime {
                 loaded.close();
                 loaded = null;
             }
-            loaded = LoadedModel.load(baseModel, adapter, properties.device().resolve(), properties.halfPrecisionOnGpu());
+            loaded = LoadedModel.load(
+                    baseModel, adapter, properties.device().resolve(), properties.halfPrecisionOnGpu());
         }
         return work.apply(loaded);
     }

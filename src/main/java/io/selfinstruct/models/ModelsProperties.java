@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxNewTokens most tokens one generate request may ask for
  */
 @ConfigurationProperties("selfinstruct.models")
-public record ModelsProperties(List<String> roots, DeviceChoice device, Boolean halfPrecisionOnGpu, Integer maxTexts,
-        Integer maxNewTokens) {
+public record ModelsProperties(
+        List<String> roots, DeviceChoice device, Boolean halfPrecisionOnGpu, Integer maxTexts, Integer maxNewTokens) {
 
     public ModelsProperties {
-        roots = roots == null ? List.of() : roots.stream().map(String::strip).filter(r -> !r.isEmpty()).toList();
+        roots = roots == null
+                ? List.of()
+                : roots.stream().map(String::strip).filter(r -> !r.isEmpty()).toList();
         device = device == null ? DeviceChoice.AUTO : device;
         halfPrecisionOnGpu = halfPrecisionOnGpu == null || halfPrecisionOnGpu;
         maxTexts = maxTexts == null ? 64 : maxTexts;

@@ -2,7 +2,6 @@ package io.selfinstruct.pool;
 
 import io.selfinstruct.rouge.RougeIndex;
 import io.selfinstruct.rouge.RougeL;
-import io.selfinstruct.rouge.RougeTokenizer;
 import io.selfinstruct.rouge.Similarity;
 import io.selfinstruct.seed.SeedTaskRepository;
 import java.util.ArrayList;
@@ -36,8 +35,13 @@ public class Admission {
     private final JsonMapper json;
     private final Map<String, PoolIndex> indexes = new HashMap<>();
 
-    public Admission(JdbcTemplate jdbc, TransactionTemplate transaction, InstructionRepository instructions,
-            InstanceRepository instances, SeedTaskRepository seedTasks, JsonMapper json) {
+    public Admission(
+            JdbcTemplate jdbc,
+            TransactionTemplate transaction,
+            InstructionRepository instructions,
+            InstanceRepository instances,
+            SeedTaskRepository seedTasks,
+            JsonMapper json) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.instructions = instructions;
@@ -53,7 +57,12 @@ public class Admission {
      *
      * @param slots how many more instructions the batch may admit (it stops exactly at its target)
      */
-    public synchronized Outcome admit(Pool pool, Long batchId, Long llmCallId, List<Candidate> candidates, int slots,
+    public synchronized Outcome admit(
+            Pool pool,
+            Long batchId,
+            Long llmCallId,
+            List<Candidate> candidates,
+            int slots,
             InstructionStatus admittedStatus) {
         PoolIndex index = index(pool);
         List<Instruction> admitted = new ArrayList<>();
@@ -61,7 +70,11 @@ public class Admission {
         try {
             transaction.executeWithoutResult(tx -> {
                 for (Candidate candidate : candidates) {
-                    Instruction row = new Instruction(candidate.text(), Origin.GENERATED, batchId, pool.language().code(),
+                    Instruction row = new Instruction(
+                            candidate.text(),
+                            Origin.GENERATED,
+                            batchId,
+                            pool.language().code(),
                             InstructionStatus.REJECTED);
                     row.setLlmCallId(llmCallId);
                     row.setClassification(candidate.classification());
@@ -111,17 +124,23 @@ public class Admission {
         int self = index.instructionIds.indexOf(instructionId);
         Similarity similarity = index.rouge.similarity(text, MOST_SIMILAR + 1);
         List<Similarity.Neighbor> neighbors = similarity.mostSimilar().stream()
-                .filter(n -> n.id() != self).limit(MOST_SIMILAR).toList();
+                .filter(n -> n.id() != self)
+                .limit(MOST_SIMILAR)
+                .toList();
         double max = neighbors.isEmpty() ? 0 : neighbors.get(0).fmeasure();
         int size = index.rouge.size();
         double mean = similarity.mean();
         if (self >= 0) {
             // the mean over the others: take the instruction's own score back out of the sum
-            double own = RougeL.score(text, index.rouge.text(self), index.rouge.tokenizer()).fmeasure();
+            double own = RougeL.score(text, index.rouge.text(self), index.rouge.tokenizer())
+                    .fmeasure();
             mean = size > 1 ? (mean * size - own) / (size - 1) : Double.NaN;
         }
         Neighbor top = neighbors.isEmpty() ? null : neighbor(index, neighbors.get(0));
-        return new Recheck(max, Double.isNaN(mean) ? null : mean, top,
+        return new Recheck(
+                max,
+                Double.isNaN(mean) ? null : mean,
+                top,
                 mostSimilarJson(index, new Similarity(max, mean, neighbors)));
     }
 
@@ -157,10 +176,14 @@ public class Admission {
             indexes.put(pool.key(), index);
         }
         PoolIndex target = index;
-        jdbc.query("select id, text from instruction where id > ? and language = ? and status in (?, ?) order by id",
+        jdbc.query(
+                "select id, text from instruction where id > ? and language = ? and status in (?, ?) order by id",
                 rs -> {
                     target.add(rs.getString(2), rs.getLong(1));
-                }, index.lastInstructionId, pool.language().code(), InstructionStatus.ACCEPTED.name(),
+                },
+                index.lastInstructionId,
+                pool.language().code(),
+                InstructionStatus.ACCEPTED.name(),
                 InstructionStatus.CANDIDATE.name());
         return index;
     }
@@ -181,28 +204,25 @@ public class Admission {
             instances = instances == null ? List.of() : List.copyOf(instances);
         }
 
-        public record Example(String input, String output) {
-        }
+        public record Example(String input, String output) {}
     }
 
     /**
      * @param mostSimilar the most similar pool item, or null for an empty pool
      * @param mostSimilarJson the 10 most similar, in the form {@link Instruction#getMostSimilarJson()} keeps
      */
-    public record Recheck(double max, Double mean, Neighbor mostSimilar, String mostSimilarJson) {
-    }
+    public record Recheck(double max, Double mean, Neighbor mostSimilar, String mostSimilarJson) {}
 
     /** @param instructionId null for a seed task */
-    public record Neighbor(Long instructionId, String text, double score) {
-    }
+    public record Neighbor(Long instructionId, String text, double score) {}
 
-    public record Outcome(List<Instruction> admitted, List<Instruction> rejected) {
-    }
+    public record Outcome(List<Instruction> admitted, List<Instruction> rejected) {}
 
     private static final class PoolIndex {
         final RougeIndex rouge;
         /** Instruction id of each index item; null for seed tasks. */
         final List<Long> instructionIds = new ArrayList<>();
+
         long lastInstructionId;
 
         PoolIndex(RougeIndex rouge) {

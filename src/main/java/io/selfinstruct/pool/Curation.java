@@ -4,12 +4,9 @@ import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
 import io.selfinstruct.rouge.RougeL;
-import java.util.Optional;
 import java.util.Locale;
-import org.springframework.jdbc.core.JdbcTemplate;
+import java.util.Optional;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * People fixing the pool by hand: editing an instruction's text, rejecting it, restoring it. An edit or a restore
@@ -45,14 +42,16 @@ public class Curation {
             throw new InvalidRequestException("text may be at most " + MAX_TEXT + " characters");
         }
         InstructionStatus status = status(patch.status());
-        String reason = patch.rejectReason() == null || patch.rejectReason().isBlank() ? null
+        String reason = patch.rejectReason() == null || patch.rejectReason().isBlank()
+                ? null
                 : patch.rejectReason().strip();
         if (reason != null && reason.length() > MAX_REASON) {
             throw new InvalidRequestException("rejectReason may be at most " + MAX_REASON + " characters");
         }
         // serialized with admission: no batch can admit a similar instruction between the check and the save
         synchronized (admission) {
-            Instruction instruction = instructions.findById(id).orElseThrow(() -> new NotFoundException("Instruction", id));
+            Instruction instruction =
+                    instructions.findById(id).orElseThrow(() -> new NotFoundException("Instruction", id));
             InstructionStatus target = status == null ? instruction.getStatus() : status;
             if (reason != null && target != InstructionStatus.REJECTED) {
                 throw new InvalidRequestException("rejectReason goes with status REJECTED");
@@ -87,11 +86,14 @@ public class Curation {
         Admission.Recheck recheck = admission.recheck(pool, instruction.getId(), text);
         if (recheck.max() > pool.threshold()) {
             Admission.Neighbor similar = recheck.mostSimilar();
-            String what = similar.instructionId() == null ? "seed task"
-                    : "instruction " + similar.instructionId();
-            throw new ConflictException(String.format(Locale.ROOT,
-                    "Too similar to %s (ROUGE-L %.3f, above the threshold %.2f): \"%s\"", what, recheck.max(),
-                    pool.threshold(), similar.text()));
+            String what = similar.instructionId() == null ? "seed task" : "instruction " + similar.instructionId();
+            throw new ConflictException(String.format(
+                    Locale.ROOT,
+                    "Too similar to %s (ROUGE-L %.3f, above the threshold %.2f): \"%s\"",
+                    what,
+                    recheck.max(),
+                    pool.threshold(),
+                    similar.text()));
         }
         instruction.setMaxRouge(recheck.max());
         instruction.setAvgRouge(recheck.mean());
@@ -100,12 +102,12 @@ public class Curation {
 
     /** The pool the instruction belongs to: its batch's, else the language's seed set at the default threshold. */
     private Admission.Pool poolOf(Instruction instruction) {
-        PoolLanguage language = instruction.getLanguage() == null ? PoolLanguage.EN
-                : PoolLanguage.of(instruction.getLanguage());
-        Optional<Admission.Pool> batch = instruction.getBatchId() == null ? Optional.empty()
-                : batches.poolOf(instruction.getBatchId());
-        return batch.orElseGet(() -> new Admission.Pool(language.defaultSeedSet(), language,
-                RougeL.SELF_INSTRUCT_THRESHOLD));
+        PoolLanguage language =
+                instruction.getLanguage() == null ? PoolLanguage.EN : PoolLanguage.of(instruction.getLanguage());
+        Optional<Admission.Pool> batch =
+                instruction.getBatchId() == null ? Optional.empty() : batches.poolOf(instruction.getBatchId());
+        return batch.orElseGet(
+                () -> new Admission.Pool(language.defaultSeedSet(), language, RougeL.SELF_INSTRUCT_THRESHOLD));
     }
 
     private static InstructionStatus status(String status) {
@@ -115,8 +117,9 @@ public class Curation {
         return switch (status.strip().toUpperCase(Locale.ROOT)) {
             case "ACCEPTED" -> InstructionStatus.ACCEPTED;
             case "REJECTED" -> InstructionStatus.REJECTED;
-            default -> throw new InvalidRequestException("status must be ACCEPTED (restore) or REJECTED, not '"
-                    + status + "'");
+            default ->
+                throw new InvalidRequestException(
+                        "status must be ACCEPTED (restore) or REJECTED, not '" + status + "'");
         };
     }
 }

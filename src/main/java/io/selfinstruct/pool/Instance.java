@@ -33,8 +33,7 @@ public class Instance {
 
     private int position;
 
-    protected Instance() {
-    }
+    protected Instance() {}
 
     public Instance(Long instructionId, String input, String output, InstructionStatus status, int position) {
         this.instructionId = instructionId;
@@ -49,11 +48,31 @@ public class Instance {
         rejectReason = reason;
     }
 
-    public Long getId() { return id; }
-    public Long getInstructionId() { return instructionId; }
-    public String getInput() { return input; }
-    public String getOutput() { return output; }
-    public InstructionStatus getStatus() { return status; }
-    public String getRejectReason() { return rejectReason; }
-    public int getPosition() { return position; }
+    public Long getId() {
+        return id;
+    }
+
+    public Long getInstructionId() {
+        return instructionId;
+    }
+
+    public String getInput() {
+        return input;
+    }
+
+    public String getOutput() {
+        return output;
+    }
+
+    public InstructionStatus getStatus() {
+        return status;
+    }
+
+    public String getRejectReason() {
+        return rejectReason;
+    }
+
+    public int getPosition() {
+        return position;
+    }
 }

@@ -62,8 +62,7 @@ public class Instruction {
     @Column(name = "updated_at")
     private Instant updatedAt;
 
-    protected Instruction() {
-    }
+    protected Instruction() {}
 
     public Instruction(String text, Origin origin, Long batchId, String language, InstructionStatus status) {
         this.text = text;
@@ -94,25 +93,87 @@ public class Instruction {
         rejectReason = reason;
     }
 
-    public Long getId() { return id; }
-    public String getText() { return text; }
-    public void setText(String text) { this.text = text; }
-    public Origin getOrigin() { return origin; }
-    public Long getBatchId() { return batchId; }
-    public Long getLlmCallId() { return llmCallId; }
-    public void setLlmCallId(Long llmCallId) { this.llmCallId = llmCallId; }
-    public String getLanguage() { return language; }
-    public Boolean getClassification() { return classification; }
-    public void setClassification(Boolean classification) { this.classification = classification; }
-    public InstructionStatus getStatus() { return status; }
-    public void setStatus(InstructionStatus status) { this.status = status; }
-    public String getRejectReason() { return rejectReason; }
-    public Double getMaxRouge() { return maxRouge; }
-    public void setMaxRouge(Double maxRouge) { this.maxRouge = maxRouge; }
-    public Double getAvgRouge() { return avgRouge; }
-    public void setAvgRouge(Double avgRouge) { this.avgRouge = avgRouge; }
-    public String getMostSimilarJson() { return mostSimilarJson; }
-    public void setMostSimilarJson(String mostSimilarJson) { this.mostSimilarJson = mostSimilarJson; }
-    public Instant getCreatedAt() { return createdAt; }
-    public Instant getUpdatedAt() { return updatedAt; }
+    public Long getId() {
+        return id;
+    }
+
+    public String getText() {
+        return text;
+    }
+
+    public void setText(String text) {
+        this.text = text;
+    }
+
+    public Origin getOrigin() {
+        return origin;
+    }
+
+    public Long getBatchId() {
+        return batchId;
+    }
+
+    public Long getLlmCallId() {
+        return llmCallId;
+    }
+
+    public void setLlmCallId(Long llmCallId) {
+        this.llmCallId = llmCallId;
+    }
+
+    public String getLanguage() {
+        return language;
+    }
+
+    public Boolean getClassification() {
+        return classification;
+    }
+
+    public void setClassification(Boolean classification) {
+        this.classification = classification;
+    }
+
+    public InstructionStatus getStatus() {
+        return status;
+    }
+
+    public void setStatus(InstructionStatus status) {
+        this.status = status;
+    }
+
+    public String getRejectReason() {
+        return rejectReason;
+    }
+
+    public Double getMaxRouge() {
+        return maxRouge;
+    }
+
+    public void setMaxRouge(Double maxRouge) {
+        this.maxRouge = maxRouge;
+    }
+
+    public Double getAvgRouge() {
+        return avgRouge;
+    }
+
+    public void setAvgRouge(Double avgRouge) {
+        this.avgRouge = avgRouge;
+    }
+
+    public String getMostSimilarJson() {
+        return mostSimilarJson;
+    }
+
+    public void setMostSimilarJson(String mostSimilarJson) {
+        this.mostSimilarJson = mostSimilarJson;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public Instant getUpdatedAt() {
+        return updatedAt;
+    }
 }

@@ -26,10 +26,15 @@ class InstructionController {
      * @param sort newest (default), oldest, most_similar or least_similar
      */
     @GetMapping
-    PoolPage list(@RequestParam(required = false) String q, @RequestParam(required = false) String status,
-            @RequestParam(required = false) String origin, @RequestParam(required = false) String classification,
-            @RequestParam(required = false) Long batchId, @RequestParam(required = false) String language,
-            @RequestParam(required = false) String sort, @RequestParam(required = false) Integer page,
+    PoolPage list(
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String origin,
+            @RequestParam(required = false) String classification,
+            @RequestParam(required = false) Long batchId,
+            @RequestParam(required = false) String language,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) Integer page,
             @RequestParam(required = false) Integer size) {
         return browser.search(PoolQuery.parse(q, status, origin, classification, batchId, language, sort, page, size));
     }

@@ -2,5 +2,7 @@ package io.selfinstruct.pool;
 
 /** Where an instruction in the pool came from. */
 public enum Origin {
-    SEED, GENERATED, IMPORTED
+    SEED,
+    GENERATED,
+    IMPORTED
 }

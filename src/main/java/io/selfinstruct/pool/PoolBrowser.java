@@ -34,8 +34,12 @@ public class PoolBrowser {
     private final LlmCallRepository llmCalls;
     private final JsonMapper json;
 
-    public PoolBrowser(NamedParameterJdbcTemplate jdbc, InstructionRepository instructions,
-            InstanceRepository instances, LlmCallRepository llmCalls, JsonMapper json) {
+    public PoolBrowser(
+            NamedParameterJdbcTemplate jdbc,
+            InstructionRepository instructions,
+            InstanceRepository instances,
+            LlmCallRepository llmCalls,
+            JsonMapper json) {
         this.llmCalls = llmCalls;
         this.jdbc = jdbc;
         this.instructions = instructions;
@@ -46,17 +50,31 @@ public class PoolBrowser {
     public InstructionDetail detail(long id) {
         Instruction i = instructions.findById(id).orElseThrow(() -> new NotFoundException("Instruction", id));
         List<InstructionDetail.InstanceView> examples = instances.findByInstructionIdOrderByPosition(id).stream()
-                .map(e -> new InstructionDetail.InstanceView(e.getId(), e.getInput(), e.getOutput(), e.getStatus(),
-                        e.getRejectReason()))
+                .map(e -> new InstructionDetail.InstanceView(
+                        e.getId(), e.getInput(), e.getOutput(), e.getStatus(), e.getRejectReason()))
                 .toList();
         InstructionDetail.LlmCallRef call = null;
         if (i.getLlmCallId() != null) {
             call = llmCalls.findById(i.getLlmCallId())
-                    .map(c -> new InstructionDetail.LlmCallRef(c.getId(), c.getStep(), c.getModel())).orElse(null);
+                    .map(c -> new InstructionDetail.LlmCallRef(c.getId(), c.getStep(), c.getModel()))
+                    .orElse(null);
         }
-        return new InstructionDetail(i.getId(), i.getText(), i.getOrigin(), i.getBatchId(), i.getLanguage(),
-                i.getClassification(), i.getStatus(), i.getRejectReason(), i.getMaxRouge(), i.getAvgRouge(),
-                i.getCreatedAt(), i.getUpdatedAt(), examples, mostSimilar(i.getMostSimilarJson()), call);
+        return new InstructionDetail(
+                i.getId(),
+                i.getText(),
+                i.getOrigin(),
+                i.getBatchId(),
+                i.getLanguage(),
+                i.getClassification(),
+                i.getStatus(),
+                i.getRejectReason(),
+                i.getMaxRouge(),
+                i.getAvgRouge(),
+                i.getCreatedAt(),
+                i.getUpdatedAt(),
+                examples,
+                mostSimilar(i.getMostSimilarJson()),
+                call);
     }
 
     /** Reads the stored top 10; rows from before instruction ids were kept there have none. */
@@ -69,7 +87,8 @@ public class PoolBrowser {
             JsonNode instructionId = item.get("instructionId");
             similar.add(new InstructionDetail.Similar(
                     instructionId == null || instructionId.isNull() ? null : instructionId.asLong(),
-                    item.path("text").asString(""), item.path("score").asDouble()));
+                    item.path("text").asString(""),
+                    item.path("score").asDouble()));
         }
         return similar;
     }
@@ -79,8 +98,11 @@ public class PoolBrowser {
         String condition = query.filter().where("", params);
         String where = condition.isEmpty() ? "" : " where " + condition;
         params.addValue("limit", query.size() + 1).addValue("offset", (long) query.page() * query.size());
-        List<PoolPage.Row> rows = new ArrayList<>(jdbc.query("select " + COLUMNS + " from instruction" + where
-                + " order by " + query.sort().orderBy() + " limit :limit offset :offset", params, PoolBrowser::row));
+        List<PoolPage.Row> rows = new ArrayList<>(jdbc.query(
+                "select " + COLUMNS + " from instruction" + where + " order by "
+                        + query.sort().orderBy() + " limit :limit offset :offset",
+                params,
+                PoolBrowser::row));
         boolean hasNext = rows.size() > query.size();
         if (hasNext) {
             rows.remove(rows.size() - 1);
@@ -91,8 +113,10 @@ public class PoolBrowser {
             total = jdbc.queryForObject("select count(*) from instruction", params, Long.class);
         } else {
             params.addValue("countLimit", COUNT_LIMIT + 1);
-            total = jdbc.queryForObject("select count(*) from (select 1 from instruction" + where
-                    + " limit :countLimit) matches", params, Long.class);
+            total = jdbc.queryForObject(
+                    "select count(*) from (select 1 from instruction" + where + " limit :countLimit) matches",
+                    params,
+                    Long.class);
             exact = total <= COUNT_LIMIT;
             total = Math.min(total, COUNT_LIMIT);
         }
@@ -107,8 +131,16 @@ public class PoolBrowser {
         double maxRouge = rs.getDouble("max_rouge");
         Double max = rs.wasNull() ? null : maxRouge;
         var created = rs.getTimestamp("created_at");
-        return new PoolPage.Row(rs.getLong("id"), rs.getString("text"), Origin.valueOf(rs.getString("origin")), batch,
-                rs.getString("language"), isClassification, InstructionStatus.valueOf(rs.getString("status")),
-                rs.getString("reject_reason"), max, created == null ? null : created.toInstant());
+        return new PoolPage.Row(
+                rs.getLong("id"),
+                rs.getString("text"),
+                Origin.valueOf(rs.getString("origin")),
+                batch,
+                rs.getString("language"),
+                isClassification,
+                InstructionStatus.valueOf(rs.getString("status")),
+                rs.getString("reject_reason"),
+                max,
+                created == null ? null : created.toInstant());
     }
 }

@@ -38,7 +38,9 @@ public class PoolExamples {
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate readOnly;
 
-    public PoolExamples(DataSource dataSource, PlatformTransactionManager transactions,
+    public PoolExamples(
+            DataSource dataSource,
+            PlatformTransactionManager transactions,
             @Value("${selfinstruct.export.fetch-size:1000}") int fetchSize) {
         JdbcTemplate template = new JdbcTemplate(dataSource);
         template.setFetchSize(fetchSize > 0 ? fetchSize : 1000);
@@ -57,7 +59,8 @@ public class PoolExamples {
     /** Hands every example to {@code sink}; an {@link java.io.IOException} of the sink ends the read, unchecked. */
     public void forEach(PoolFilter filter, Instances instances, Sink sink) {
         MapSqlParameterSource params = new MapSqlParameterSource();
-        String sql = select("i.text, n.input, n.output", filter, instances, params) + " order by i.id, n.position, n.id";
+        String sql =
+                select("i.text, n.input, n.output", filter, instances, params) + " order by i.id, n.position, n.id";
         readOnly.executeWithoutResult(s -> jdbc.query(sql, params, rs -> {
             try {
                 sink.accept(rs.getString(1), rs.getString(2), rs.getString(3));
@@ -67,9 +70,9 @@ public class PoolExamples {
         }));
     }
 
-    private static String select(String columns, PoolFilter filter, Instances instances,
-            MapSqlParameterSource params) {
-        StringBuilder sql = new StringBuilder("select ").append(columns)
+    private static String select(String columns, PoolFilter filter, Instances instances, MapSqlParameterSource params) {
+        StringBuilder sql = new StringBuilder("select ")
+                .append(columns)
                 .append(" from instruction i join instance n on n.instruction_id = i.id");
         String condition = filter.where("i", params);
         boolean acceptedOnly = instances == Instances.ACCEPTED || filter.status() == InstructionStatus.ACCEPTED;
@@ -77,6 +80,8 @@ public class PoolExamples {
             condition = (condition.isEmpty() ? "" : condition + " and ") + "n.status = :instanceStatus";
             params.addValue("instanceStatus", InstructionStatus.ACCEPTED.name());
         }
-        return condition.isEmpty() ? sql.toString() : sql.append(" where ").append(condition).toString();
+        return condition.isEmpty()
+                ? sql.toString()
+                : sql.append(" where ").append(condition).toString();
     }
 }

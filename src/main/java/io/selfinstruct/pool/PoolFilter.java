@@ -19,8 +19,15 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
  * selection. {@code text} is a case-insensitive substring, {@code from} is inclusive and {@code to} exclusive;
  * a null field (an empty {@code origins}) does not filter.
  */
-public record PoolFilter(String text, InstructionStatus status, Set<Origin> origins, Long batchId,
-        Boolean classification, Instant from, Instant to, String language) {
+public record PoolFilter(
+        String text,
+        InstructionStatus status,
+        Set<Origin> origins,
+        Long batchId,
+        Boolean classification,
+        Instant from,
+        Instant to,
+        String language) {
 
     public static final int MAX_TEXT_LENGTH = 500;
 
@@ -61,7 +68,8 @@ public record PoolFilter(String text, InstructionStatus status, Set<Origin> orig
         }
         if (!origins.isEmpty()) {
             conditions.add(c + "origin in (:origins)");
-            params.addValue("origins", origins.stream().map(Origin::name).sorted().toList());
+            params.addValue(
+                    "origins", origins.stream().map(Origin::name).sorted().toList());
         }
         if (batchId != null) {
             conditions.add(c + "batch_id = :batchId");
@@ -128,7 +136,9 @@ public record PoolFilter(String text, InstructionStatus status, Set<Origin> orig
         try {
             if (value.strip().length() == 10) {
                 LocalDate day = LocalDate.parse(value.strip());
-                return (end ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
+                return (end ? day.plusDays(1) : day)
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toInstant();
             }
             return Instant.parse(value.strip());
         } catch (DateTimeParseException e) {

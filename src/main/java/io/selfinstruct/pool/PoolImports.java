@@ -23,14 +23,15 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class PoolImports {
 
     /** One imported record; input is "" when there is none. */
-    public record Example(String instruction, String input, String output) {
-    }
+    public record Example(String instruction, String input, String output) {}
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final int batchSize;
 
-    public PoolImports(DataSource dataSource, PlatformTransactionManager transactions,
+    public PoolImports(
+            DataSource dataSource,
+            PlatformTransactionManager transactions,
             @Value("${selfinstruct.import.batch-size:1000}") int batchSize) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.transaction = new TransactionTemplate(transactions);
@@ -39,8 +40,11 @@ public class PoolImports {
 
     /** The texts an import is deduplicated against: the accepted instructions of the language, oldest first. */
     public List<String> acceptedTexts(String language) {
-        return jdbc.queryForList("select text from instruction where status = ? and language = ? order by id",
-                String.class, InstructionStatus.ACCEPTED.name(), language);
+        return jdbc.queryForList(
+                "select text from instruction where status = ? and language = ? order by id",
+                String.class,
+                InstructionStatus.ACCEPTED.name(),
+                language);
     }
 
     public void store(List<Example> records, String language) {
@@ -54,8 +58,11 @@ public class PoolImports {
     private void insert(List<Example> batch, String language) {
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         GeneratedKeyHolder keys = new GeneratedKeyHolder();
-        jdbc.batchUpdate(connection -> connection.prepareStatement("insert into instruction (text, origin, "
-                + "language, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?)", new String[] {"id"}),
+        jdbc.batchUpdate(
+                connection -> connection.prepareStatement(
+                        "insert into instruction (text, origin, "
+                                + "language, status, created_at, updated_at) values (?, ?, ?, ?, ?, ?)",
+                        new String[] {"id"}),
                 new BatchPreparedStatementSetter() {
                     @Override
                     public void setValues(PreparedStatement ps, int i) throws SQLException {
@@ -71,13 +78,15 @@ public class PoolImports {
                     public int getBatchSize() {
                         return batch.size();
                     }
-                }, keys);
+                },
+                keys);
         List<Map<String, Object>> ids = keys.getKeyList();
         if (ids.size() != batch.size()) {
-            throw new IllegalStateException("the database returned " + ids.size() + " ids for " + batch.size()
-                    + " inserted instructions");
+            throw new IllegalStateException(
+                    "the database returned " + ids.size() + " ids for " + batch.size() + " inserted instructions");
         }
-        jdbc.batchUpdate("insert into instance (instruction_id, input, output, status, position) values (?, ?, ?, ?, 0)",
+        jdbc.batchUpdate(
+                "insert into instance (instruction_id, input, output, status, position) values (?, ?, ?, ?, 0)",
                 new BatchPreparedStatementSetter() {
                     @Override
                     public void setValues(PreparedStatement ps, int i) throws SQLException {

@@ -17,7 +17,8 @@ public enum PoolLanguage {
     ZH("zh", RougeTokenizer.CJK, "zh");
 
     /** The codes, as requests give them. */
-    public static final List<String> CODES = Arrays.stream(values()).map(PoolLanguage::code).toList();
+    public static final List<String> CODES =
+            Arrays.stream(values()).map(PoolLanguage::code).toList();
 
     private final String code;
     private final RougeTokenizer tokenizer;

@@ -17,7 +17,15 @@ public record PoolPage(List<Row> items, int page, int size, long total, boolean 
     }
 
     /** An instruction as a list shows it. */
-    public record Row(long id, String text, Origin origin, Long batchId, String language, Boolean classification,
-            InstructionStatus status, String rejectReason, Double maxRouge, Instant createdAt) {
-    }
+    public record Row(
+            long id,
+            String text,
+            Origin origin,
+            Long batchId,
+            String language,
+            Boolean classification,
+            InstructionStatus status,
+            String rejectReason,
+            Double maxRouge,
+            Instant createdAt) {}
 }

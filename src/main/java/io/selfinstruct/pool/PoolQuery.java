@@ -19,10 +19,25 @@ public record PoolQuery(PoolFilter filter, PoolSort sort, int page, int size) {
     }
 
     /** Parses the query parameters as the API and the admin UI receive them; blank means no filter. */
-    public static PoolQuery parse(String q, String status, String origin, String classification, Long batchId,
-            String language, String sort, Integer page, Integer size) {
-        PoolFilter filter = new PoolFilter(q, PoolFilter.parseStatus(status), PoolFilter.parseOrigins(origin), batchId,
-                PoolFilter.parseBoolean("classification", classification), null, null, language);
+    public static PoolQuery parse(
+            String q,
+            String status,
+            String origin,
+            String classification,
+            Long batchId,
+            String language,
+            String sort,
+            Integer page,
+            Integer size) {
+        PoolFilter filter = new PoolFilter(
+                q,
+                PoolFilter.parseStatus(status),
+                PoolFilter.parseOrigins(origin),
+                batchId,
+                PoolFilter.parseBoolean("classification", classification),
+                null,
+                null,
+                language);
         return new PoolQuery(filter, PoolSort.of(sort), page == null ? 0 : page, size == null ? 50 : size);
     }
 

@@ -35,22 +35,29 @@ public class PoolStats {
 
     /** Accepted instructions as {@code classification}, {@code other} and {@code not yet known} (before step 2). */
     public Map<String, Long> acceptedByClassification() {
-        return counts("select case when is_classification then 'classification' when not is_classification then "
-                + "'other' else 'not yet known' end, count(*) from instruction where status = ? "
-                + "group by is_classification order by count(*) desc", InstructionStatus.ACCEPTED.name());
+        return counts(
+                "select case when is_classification then 'classification' when not is_classification then "
+                        + "'other' else 'not yet known' end, count(*) from instruction where status = ? "
+                        + "group by is_classification order by count(*) desc",
+                InstructionStatus.ACCEPTED.name());
     }
 
     /** Rejected instructions by reason, the {@value #TOP_REASONS} most frequent; a null reason is {@code (none)}. */
     public Map<String, Long> rejectedByReason() {
-        return counts("select reject_reason, count(*) from instruction where status = ? group by reject_reason "
-                + "order by count(*) desc limit " + TOP_REASONS, InstructionStatus.REJECTED.name());
+        return counts(
+                "select reject_reason, count(*) from instruction where status = ? group by reject_reason "
+                        + "order by count(*) desc limit " + TOP_REASONS,
+                InstructionStatus.REJECTED.name());
     }
 
     private Map<String, Long> counts(String sql, Object... args) {
         Map<String, Long> counts = new LinkedHashMap<>();
-        jdbc.query(sql, rs -> {
-            counts.put(rs.getString(1) == null ? "(none)" : rs.getString(1), rs.getLong(2));
-        }, args);
+        jdbc.query(
+                sql,
+                rs -> {
+                    counts.put(rs.getString(1) == null ? "(none)" : rs.getString(1), rs.getLong(2));
+                },
+                args);
         return counts;
     }
 }

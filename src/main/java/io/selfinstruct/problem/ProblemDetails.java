@@ -52,33 +52,39 @@ public class ProblemDetails extends ResponseEntityExceptionHandler {
     @ExceptionHandler(Exception.class)
     ProblemDetail unexpected(Exception e) {
         log.error("Unhandled error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
+        return problem(
+                HttpStatus.INTERNAL_SERVER_ERROR,
+                "Internal error",
                 "The service failed to handle the request; the server log has the details.");
     }
 
     @Override
-    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         String detail = e.getBindingResult().getFieldErrors().stream()
                 .map(f -> f.getField() + " " + f.getDefaultMessage())
                 .sorted()
                 .collect(Collectors.joining("; "));
         if (detail.isEmpty()) {
             detail = e.getBindingResult().getAllErrors().stream()
-                    .map(err -> err.getDefaultMessage()).collect(Collectors.joining("; "));
+                    .map(err -> err.getDefaultMessage())
+                    .collect(Collectors.joining("; "));
         }
         return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Invalid request", detail));
     }
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException e,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         // Jackson's message names the position and the field but may quote internal class names: keep its first line.
         String cause = e.getMostSpecificCause().getMessage();
         String firstLine = cause == null ? "" : cause.lines().findFirst().orElse("");
         firstLine = firstLine.replaceAll("\\(class [\\w.$]+\\)", "").replaceAll("[\\w.]+\\.([A-Z]\\w+)", "$1");
-        return ResponseEntity.badRequest().body(problem(HttpStatus.BAD_REQUEST, "Malformed request body",
-                "The request body could not be read: " + firstLine));
+        return ResponseEntity.badRequest()
+                .body(problem(
+                        HttpStatus.BAD_REQUEST,
+                        "Malformed request body",
+                        "The request body could not be read: " + firstLine));
     }
 
     public static ProblemDetail problem(HttpStatus status, String title, String detail) {

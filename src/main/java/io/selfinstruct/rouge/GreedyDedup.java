@@ -18,8 +18,7 @@ public final class GreedyDedup {
 
     private static final int BLOCK = 256;
 
-    private GreedyDedup() {
-    }
+    private GreedyDedup() {}
 
     /** Indices of the kept items, ascending. The threshold must be between 0 and 1. */
     public static List<Integer> keep(List<String> texts, double threshold, RougeTokenizer tokenizer) {
@@ -34,8 +33,9 @@ public final class GreedyDedup {
             int end = Math.min(texts.size(), start + BLOCK);
             int before = kept.size();
             int blockStart = start;
-            IntStream.range(start, end).parallel().forEach(i ->
-                    rejected[i - blockStart] = kept.anyAbove(tokens[i], bound, 0, false));
+            IntStream.range(start, end)
+                    .parallel()
+                    .forEach(i -> rejected[i - blockStart] = kept.anyAbove(tokens[i], bound, 0, false));
             for (int i = start; i < end; i++) {
                 if (!rejected[i - start] && !kept.anyAbove(tokens[i], bound, before, false)) {
                     kept.add(texts.get(i), tokens[i]);

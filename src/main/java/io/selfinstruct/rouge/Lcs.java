@@ -9,8 +9,7 @@ package io.selfinstruct.rouge;
  */
 public final class Lcs {
 
-    private Lcs() {
-    }
+    private Lcs() {}
 
     /** The plain dynamic-programming table, O(m*n) time and memory, as rouge_score computes it. */
     public static int table(int[] target, int[] prediction) {

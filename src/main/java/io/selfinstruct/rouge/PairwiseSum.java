@@ -9,8 +9,7 @@ final class PairwiseSum {
 
     private static final int BLOCK = 128;
 
-    private PairwiseSum() {
-    }
+    private PairwiseSum() {}
 
     static double mean(double[] values) {
         return sum(values, 0, values.length) / values.length;

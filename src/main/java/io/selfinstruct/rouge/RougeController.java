@@ -24,17 +24,13 @@ class RougeController {
     static final int MAX_TOTAL_CHARS = 20_000_000;
 
     /** {@code a} is rouge_score's target and {@code b} the prediction, as in {@code scorer.score(a, b)}. */
-    record Pair(String a, String b) {
-    }
+    record Pair(String a, String b) {}
 
-    record ScoreRequest(List<Pair> pairs, String tokenizer) {
-    }
+    record ScoreRequest(List<Pair> pairs, String tokenizer) {}
 
-    record DedupRequest(List<String> instructions, Double threshold, String tokenizer) {
-    }
+    record DedupRequest(List<String> instructions, Double threshold, String tokenizer) {}
 
-    record DedupResponse(List<Integer> kept, long millis) {
-    }
+    record DedupResponse(List<Integer> kept, long millis) {}
 
     @PostMapping("/score")
     List<RougeScore> score(@RequestBody ScoreRequest request) {
@@ -44,8 +40,8 @@ class RougeController {
             throw new InvalidRequestException("'pairs' must be a non-empty list of {\"a\": target, \"b\": prediction}");
         }
         if (pairs.size() > MAX_PAIRS) {
-            throw new InvalidRequestException("'pairs' has " + pairs.size() + " entries; at most " + MAX_PAIRS
-                    + " per request");
+            throw new InvalidRequestException(
+                    "'pairs' has " + pairs.size() + " entries; at most " + MAX_PAIRS + " per request");
         }
         long total = 0;
         for (int i = 0; i < pairs.size(); i++) {
@@ -101,16 +97,16 @@ class RougeController {
             throw new InvalidRequestException(field + " is missing or null; give a string (it may be empty)");
         }
         if (text.length() > MAX_TEXT_CHARS) {
-            throw new InvalidRequestException(field + " has " + text.length() + " characters; at most "
-                    + MAX_TEXT_CHARS);
+            throw new InvalidRequestException(
+                    field + " has " + text.length() + " characters; at most " + MAX_TEXT_CHARS);
         }
         return text.length();
     }
 
     private static void checkTotal(long total) {
         if (total > MAX_TOTAL_CHARS) {
-            throw new InvalidRequestException("the request holds " + total + " characters of text; at most "
-                    + MAX_TOTAL_CHARS);
+            throw new InvalidRequestException(
+                    "the request holds " + total + " characters of text; at most " + MAX_TOTAL_CHARS);
         }
     }
 }

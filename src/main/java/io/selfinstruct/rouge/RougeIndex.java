@@ -146,8 +146,8 @@ public final class RougeIndex {
     }
 
     private List<Similarity.Neighbor> topK(double[] scores, int k) {
-        Comparator<Integer> worstFirst = Comparator.<Integer>comparingDouble(id -> scores[id])
-                .thenComparing(Comparator.<Integer>reverseOrder());
+        Comparator<Integer> worstFirst =
+                Comparator.<Integer>comparingDouble(id -> scores[id]).thenComparing(Comparator.<Integer>reverseOrder());
         PriorityQueue<Integer> best = new PriorityQueue<>(worstFirst);
         for (int id = 0; id < scores.length && k > 0; id++) {
             if (best.size() < k) {
@@ -159,7 +159,9 @@ public final class RougeIndex {
         }
         List<Integer> ids = new ArrayList<>(best);
         ids.sort(worstFirst.reversed());
-        return ids.stream().map(id -> new Similarity.Neighbor(id, texts[id], scores[id])).toList();
+        return ids.stream()
+                .map(id -> new Similarity.Neighbor(id, texts[id], scores[id]))
+                .toList();
     }
 
     int[] encode(String text) {
@@ -193,8 +195,13 @@ public final class RougeIndex {
             if (!parallel || survivors.length < PARALLEL_MIN_PAIRS) {
                 return anyAbove(query, survivors, 0, survivors.length, bound.threshold());
             }
-            return IntStream.range(0, (survivors.length + CHUNK - 1) / CHUNK).parallel().anyMatch(chunk ->
-                    anyAbove(query, survivors, chunk * CHUNK, Math.min(survivors.length, (chunk + 1) * CHUNK),
+            return IntStream.range(0, (survivors.length + CHUNK - 1) / CHUNK)
+                    .parallel()
+                    .anyMatch(chunk -> anyAbove(
+                            query,
+                            survivors,
+                            chunk * CHUNK,
+                            Math.min(survivors.length, (chunk + 1) * CHUNK),
                             bound.threshold()));
         } finally {
             lock.readLock().unlock();
@@ -253,8 +260,16 @@ public final class RougeIndex {
         }
     }
 
-    private int[] accumulate(Scratch scratch, int[] distinct, int[] counts, long[] order, int n, PruningBound bound,
-            int fromId, int shortest, int longestAllowed) {
+    private int[] accumulate(
+            Scratch scratch,
+            int[] distinct,
+            int[] counts,
+            long[] order,
+            int n,
+            PruningBound bound,
+            int fromId,
+            int shortest,
+            int longestAllowed) {
         int needed = n - bound.minLcs(shortest, n) + 1;
         int[] overlap = scratch.overlap;
         int touched = 0;

@@ -16,9 +16,7 @@ public final class RougeL {
      */
     public static final double SELF_INSTRUCT_THRESHOLD = 0.7;
 
-
-    private RougeL() {
-    }
+    private RougeL() {}
 
     /** Scores with the default (rouge_score) tokenizer. */
     public static RougeScore score(String target, String prediction) {

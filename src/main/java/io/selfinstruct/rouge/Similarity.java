@@ -13,6 +13,5 @@ import java.util.List;
 public record Similarity(double max, double mean, List<Neighbor> mostSimilar) {
 
     /** One pool item and its F-measure against the candidate. */
-    public record Neighbor(int id, String text, double fmeasure) {
-    }
+    public record Neighbor(int id, String text, double fmeasure) {}
 }

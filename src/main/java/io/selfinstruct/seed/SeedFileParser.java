@@ -44,8 +44,8 @@ public final class SeedFileParser {
                     continue;
                 }
                 if (tasks.size() >= MAX_TASKS) {
-                    throw new InvalidRequestException("A seed set holds at most " + MAX_TASKS + " tasks; line "
-                            + number + " is one too many");
+                    throw new InvalidRequestException(
+                            "A seed set holds at most " + MAX_TASKS + " tasks; line " + number + " is one too many");
                 }
                 SeedTaskLine task = parseLine(line, number);
                 Integer earlier = lineOfId.putIfAbsent(task.id(), number);
@@ -68,8 +68,8 @@ public final class SeedFileParser {
         try {
             node = json.readTree(line);
         } catch (JacksonException e) {
-            throw new InvalidRequestException("line " + number + ": invalid JSON (" + firstLine(e.getOriginalMessage())
-                    + ")");
+            throw new InvalidRequestException(
+                    "line " + number + ": invalid JSON (" + firstLine(e.getOriginalMessage()) + ")");
         }
         if (node == null || !node.isObject()) {
             throw new InvalidRequestException("line " + number + ": expected a JSON object with the fields id, "

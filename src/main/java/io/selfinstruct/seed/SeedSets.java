@@ -34,8 +34,14 @@ public class SeedSets {
         List<SeedTask> tasks = new ArrayList<>(lines.size());
         for (int i = 0; i < lines.size(); i++) {
             SeedTaskLine line = lines.get(i);
-            tasks.add(new SeedTask(set, line.id(), line.name(), line.instruction(),
-                    json.writeValueAsString(line.instances()), line.isClassification(), i));
+            tasks.add(new SeedTask(
+                    set,
+                    line.id(),
+                    line.name(),
+                    line.instruction(),
+                    json.writeValueAsString(line.instances()),
+                    line.isClassification(),
+                    i));
         }
         repository.deleteBySeedSet(set);
         repository.flush();
@@ -45,12 +51,16 @@ public class SeedSets {
 
     @Transactional(readOnly = true)
     public List<SeedTaskLine> tasks(String setName) {
-        return repository.findBySeedSetOrderByPosition(checkName(setName)).stream().map(this::toLine).toList();
+        return repository.findBySeedSetOrderByPosition(checkName(setName)).stream()
+                .map(this::toLine)
+                .toList();
     }
 
     @Transactional(readOnly = true)
     public List<SeedSet> sets() {
-        return repository.countBySet().stream().map(c -> new SeedSet(c.getName(), c.getCount())).toList();
+        return repository.countBySet().stream()
+                .map(c -> new SeedSet(c.getName(), c.getCount()))
+                .toList();
     }
 
     public boolean exists(String setName) {
@@ -59,19 +69,18 @@ public class SeedSets {
 
     public SeedTaskLine toLine(SeedTask task) {
         SeedTaskLine.Example[] examples = json.readValue(task.getInstancesJson(), SeedTaskLine.Example[].class);
-        return new SeedTaskLine(task.getTaskId(), task.getName(), task.getInstruction(), List.of(examples),
-                task.isClassification());
+        return new SeedTaskLine(
+                task.getTaskId(), task.getName(), task.getInstruction(), List.of(examples), task.isClassification());
     }
 
     static String checkName(String setName) {
         if (setName == null || !SET_NAME.matcher(setName).matches()) {
             throw new InvalidRequestException("Seed set names are 1-100 characters of letters, digits, '_', '.' "
-                    + "and '-', starting with a letter or digit; got " + (setName == null ? "none" : "'"
-                    + setName.substring(0, Math.min(setName.length(), 120)) + "'"));
+                    + "and '-', starting with a letter or digit; got "
+                    + (setName == null ? "none" : "'" + setName.substring(0, Math.min(setName.length(), 120)) + "'"));
         }
         return setName;
     }
 
-    public record SeedSet(String name, long count) {
-    }
+    public record SeedSet(String name, long count) {}
 }

@@ -41,11 +41,16 @@ public class SeedTask {
     @Column(name = "created_at")
     private Instant createdAt;
 
-    protected SeedTask() {
-    }
+    protected SeedTask() {}
 
-    public SeedTask(String seedSet, String taskId, String name, String instruction, String instancesJson,
-            boolean classification, int position) {
+    public SeedTask(
+            String seedSet,
+            String taskId,
+            String name,
+            String instruction,
+            String instancesJson,
+            boolean classification,
+            int position) {
         this.seedSet = seedSet;
         this.taskId = taskId;
         this.name = name;
@@ -56,13 +61,39 @@ public class SeedTask {
         this.createdAt = Instant.now();
     }
 
-    public Long getId() { return id; }
-    public String getSeedSet() { return seedSet; }
-    public String getTaskId() { return taskId; }
-    public String getName() { return name; }
-    public String getInstruction() { return instruction; }
-    public String getInstancesJson() { return instancesJson; }
-    public boolean isClassification() { return classification; }
-    public int getPosition() { return position; }
-    public Instant getCreatedAt() { return createdAt; }
+    public Long getId() {
+        return id;
+    }
+
+    public String getSeedSet() {
+        return seedSet;
+    }
+
+    public String getTaskId() {
+        return taskId;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getInstruction() {
+        return instruction;
+    }
+
+    public String getInstancesJson() {
+        return instancesJson;
+    }
+
+    public boolean isClassification() {
+        return classification;
+    }
+
+    public int getPosition() {
+        return position;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
 }

@@ -29,11 +29,18 @@ public class SeedTaskController {
     }
 
     /** A JSONL body (any text content type) replaces the set whole. */
-    @PostMapping(path = "/api/seed-tasks", consumes = {"application/x-ndjson", "application/jsonl",
-            MediaType.TEXT_PLAIN_VALUE, MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+    @PostMapping(
+            path = "/api/seed-tasks",
+            consumes = {
+                "application/x-ndjson",
+                "application/jsonl",
+                MediaType.TEXT_PLAIN_VALUE,
+                MediaType.APPLICATION_JSON_VALUE,
+                MediaType.APPLICATION_OCTET_STREAM_VALUE
+            })
     @ResponseStatus(HttpStatus.CREATED)
-    public Map<String, Object> importBody(@RequestParam(defaultValue = SeedSets.DEFAULT_SET) String set,
-            @RequestBody(required = false) byte[] body) {
+    public Map<String, Object> importBody(
+            @RequestParam(defaultValue = SeedSets.DEFAULT_SET) String set, @RequestBody(required = false) byte[] body) {
         if (body == null || body.length == 0) {
             throw new InvalidRequestException("The request body is empty: send the seed tasks as JSONL");
         }
@@ -43,8 +50,9 @@ public class SeedTaskController {
     /** The same as a multipart upload with the part {@code file}. */
     @PostMapping(path = "/api/seed-tasks", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
     @ResponseStatus(HttpStatus.CREATED)
-    public Map<String, Object> importFile(@RequestParam(defaultValue = SeedSets.DEFAULT_SET) String set,
-            @RequestPart("file") MultipartFile file) throws IOException {
+    public Map<String, Object> importFile(
+            @RequestParam(defaultValue = SeedSets.DEFAULT_SET) String set, @RequestPart("file") MultipartFile file)
+            throws IOException {
         try (Reader reader = new InputStreamReader(file.getInputStream(), StandardCharsets.UTF_8)) {
             return imported(set, seedSets.importSet(set, reader));
         }

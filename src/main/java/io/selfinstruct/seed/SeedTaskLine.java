@@ -7,9 +7,12 @@ import java.util.List;
  * One task as a line of a seed file: the self-instruct format
  * {@code {"id","name","instruction","instances":[{"input","output"}],"is_classification"}}.
  */
-public record SeedTaskLine(String id, String name, String instruction, List<Example> instances,
+public record SeedTaskLine(
+        String id,
+        String name,
+        String instruction,
+        List<Example> instances,
         @JsonProperty("is_classification") boolean isClassification) {
 
-    public record Example(String input, String output) {
-    }
+    public record Example(String input, String output) {}
 }

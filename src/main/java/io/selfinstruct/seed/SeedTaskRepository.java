@@ -20,6 +20,7 @@ public interface SeedTaskRepository extends JpaRepository<SeedTask, Long> {
 
     interface SeedSetCount {
         String getName();
+
         long getCount();
     }
 }

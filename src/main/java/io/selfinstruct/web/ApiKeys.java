@@ -16,8 +16,8 @@ public class ApiKeys {
     private final byte[] expected;
 
     public ApiKeys(SecurityProperties properties, @Value("${selfinstruct.data-dir}") Path dataDir) {
-        String key = StoredSecret.configuredOrStored(properties.apiKey(), dataDir.resolve("api-key"), "si-",
-                "The API key (X-API-Key header for /api/**)");
+        String key = StoredSecret.configuredOrStored(
+                properties.apiKey(), dataDir.resolve("api-key"), "si-", "The API key (X-API-Key header for /api/**)");
         this.expected = key.getBytes(StandardCharsets.UTF_8);
     }
 

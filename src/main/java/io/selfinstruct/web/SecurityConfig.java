@@ -44,19 +44,26 @@ public class SecurityConfig {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.anyRequest().hasRole("API"))
-                .exceptionHandling(e -> e
-                        .authenticationEntryPoint((req, res, ex) -> writeProblem(res, HttpStatus.UNAUTHORIZED,
-                                "Unauthorized", "Send the service's API key in the " + API_KEY_HEADER + " header."))
-                        .accessDeniedHandler((req, res, ex) -> writeProblem(res, HttpStatus.FORBIDDEN,
-                                "Forbidden", "This API key may not do that.")));
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> writeProblem(
+                                res,
+                                HttpStatus.UNAUTHORIZED,
+                                "Unauthorized",
+                                "Send the service's API key in the " + API_KEY_HEADER + " header."))
+                        .accessDeniedHandler((req, res, ex) ->
+                                writeProblem(res, HttpStatus.FORBIDDEN, "Forbidden", "This API key may not do that.")));
         return http.build();
     }
 
     @Bean
     @Order(3)
     SecurityFilterChain open(HttpSecurity http) throws Exception {
-        http.securityMatcher("/actuator/health/**", "/actuator/health", "/v3/api-docs/**", "/swagger-ui/**",
-                        "/swagger-ui.html", "/error")
+        http.securityMatcher(
+                        "/actuator/health/**",
+                        "/actuator/health",
+                        "/v3/api-docs/**",
+                        "/swagger-ui/**",
+                        "/swagger-ui.html",
+                        "/error")
                 .authorizeHttpRequests(auth -> auth.anyRequest().permitAll());
         return http.build();
     }
@@ -65,30 +72,40 @@ public class SecurityConfig {
     @Order(10)
     SecurityFilterChain admin(HttpSecurity http) throws Exception {
         // CSRF stays on (the default): every admin form carries the token, Thymeleaf adds it to th:action forms
-        http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/login", "/assets/**", "/webjars/**", "/favicon.ico").permitAll()
-                        .anyRequest().authenticated())
-                .formLogin(form -> form.loginPage("/login").usernameParameter("username")
-                        .passwordParameter("password").defaultSuccessUrl("/admin", false).permitAll())
+        http.authorizeHttpRequests(auth -> auth.requestMatchers("/login", "/assets/**", "/webjars/**", "/favicon.ico")
+                        .permitAll()
+                        .anyRequest()
+                        .authenticated())
+                .formLogin(form -> form.loginPage("/login")
+                        .usernameParameter("username")
+                        .passwordParameter("password")
+                        .defaultSuccessUrl("/admin", false)
+                        .permitAll())
                 .logout(logout -> logout.logoutSuccessUrl("/login?logout").permitAll());
         return http.build();
     }
 
     @Bean
     UserDetailsService adminAccount(AdminProperties admin, @Value("${selfinstruct.data-dir}") Path dataDir) {
-        String password = StoredSecret.configuredOrStored(admin.password(), dataDir.resolve("admin-password"), "",
+        String password = StoredSecret.configuredOrStored(
+                admin.password(),
+                dataDir.resolve("admin-password"),
+                "",
                 "The admin UI password (user '" + admin.username() + "')");
         PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
         return new InMemoryUserDetailsManager(User.withUsername(admin.username())
-                .password(encoder.encode(password)).roles("ADMIN").build());
+                .password(encoder.encode(password))
+                .roles("ADMIN")
+                .build());
     }
 
     static void writeProblem(HttpServletResponse res, HttpStatus status, String title, String detail)
             throws IOException {
         res.setStatus(status.value());
         res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        res.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status.value()
-                + ",\"detail\":\"" + detail + "\"}");
+        res.getWriter()
+                .write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status.value()
+                        + ",\"detail\":\"" + detail + "\"}");
     }
 
     private static final class ApiKeyFilter extends OncePerRequestFilter {
@@ -103,8 +120,8 @@ public class SecurityConfig {
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             if (apiKeys.matches(request.getHeader(API_KEY_HEADER))) {
-                var auth = new UsernamePasswordAuthenticationToken("api", null,
-                        List.of(new SimpleGrantedAuthority("ROLE_API")));
+                var auth = new UsernamePasswordAuthenticationToken(
+                        "api", null, List.of(new SimpleGrantedAuthority("ROLE_API")));
                 SecurityContextHolder.getContext().setAuthentication(auth);
             }
             chain.doFilter(request, response);

@@ -7,5 +7,4 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *               generated at first start and kept in {@code <data-dir>/api-key}
  */
 @ConfigurationProperties("selfinstruct.security")
-public record SecurityProperties(String apiKey) {
-}
+public record SecurityProperties(String apiKey) {}

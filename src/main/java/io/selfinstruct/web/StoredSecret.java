@@ -19,8 +19,7 @@ final class StoredSecret {
 
     private static final Logger log = LoggerFactory.getLogger(StoredSecret.class);
 
-    private StoredSecret() {
-    }
+    private StoredSecret() {}
 
     static String configuredOrStored(String configured, Path file, String prefix, String what) {
         if (configured != null && !configured.isBlank()) {
@@ -42,8 +41,11 @@ final class StoredSecret {
             } catch (UnsupportedOperationException notPosix) {
                 // Windows: the file keeps the directory's permissions
             }
-            log.warn("{} was not configured: generated one and stored it in {}. It is shown this once: {}", what,
-                    path, secret);
+            log.warn(
+                    "{} was not configured: generated one and stored it in {}. It is shown this once: {}",
+                    what,
+                    path,
+                    secret);
             return secret;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read or create " + path, e);

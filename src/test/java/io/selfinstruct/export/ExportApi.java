@@ -30,8 +30,8 @@ final class ExportApi {
     }
 
     MockHttpServletResponse download(String query) throws Exception {
-        MockHttpServletRequestBuilder get = MockMvcRequestBuilders.get("/api/export?" + query)
-                .header("X-API-Key", "test-key");
+        MockHttpServletRequestBuilder get =
+                MockMvcRequestBuilders.get("/api/export?" + query).header("X-API-Key", "test-key");
         return mvc.perform(get).andExpect(status().isOk()).andReturn().getResponse();
     }
 

@@ -22,8 +22,11 @@ public final class ExportBenchmark {
         Files.createDirectories(directory);
         long start = System.nanoTime();
         LargePool pool = new LargePool(directory).fill(instances);
-        System.out.printf("pool of %d instances ready in %.1f s; heap limit %d MB%n", instances,
-                (System.nanoTime() - start) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(
+                "pool of %d instances ready in %.1f s; heap limit %d MB%n",
+                instances,
+                (System.nanoTime() - start) / 1e9,
+                Runtime.getRuntime().maxMemory() >> 20);
         Exporter exporter = pool.exporter();
 
         List<Double> alpaca = new ArrayList<>();
@@ -32,7 +35,8 @@ public final class ExportBenchmark {
             alpaca.add(measure(exporter, ExportFormat.ALPACA, run));
             jsonl.add(measure(exporter, ExportFormat.JSONL, run));
         }
-        System.out.printf("median alpaca %.1f MB/s, jsonl %.1f MB/s over %d runs of %d records%n",
+        System.out.printf(
+                "median alpaca %.1f MB/s, jsonl %.1f MB/s over %d runs of %d records%n",
                 median(alpaca), median(jsonl), runs, instances);
 
         // the same records from memory: what the JSON writer alone sustains, to show where the time goes
@@ -53,11 +57,14 @@ public final class ExportBenchmark {
     private static double measure(Exporter exporter, ExportFormat format, int run) throws Exception {
         CountingSink sink = new CountingSink();
         long start = System.nanoTime();
-        exporter.export(new Exporter.Request(format, ExportFilter.accepted(), null, 42, null)).body().writeTo(sink);
+        exporter.export(new Exporter.Request(format, ExportFilter.accepted(), null, 42, null))
+                .body()
+                .writeTo(sink);
         double seconds = (System.nanoTime() - start) / 1e9;
         double mbPerSecond = sink.bytes / 1e6 / seconds;
-        System.out.printf("run %d %-6s %,d bytes in %.2f s = %.1f MB/s%n", run, format.parameter(), sink.bytes,
-                seconds, mbPerSecond);
+        System.out.printf(
+                "run %d %-6s %,d bytes in %.2f s = %.1f MB/s%n",
+                run, format.parameter(), sink.bytes, seconds, mbPerSecond);
         return mbPerSecond;
     }
 

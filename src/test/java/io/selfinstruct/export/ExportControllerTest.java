@@ -46,23 +46,40 @@ class ExportControllerTest {
         pool = new PoolFixture(jdbc);
         pool.clear();
         batchId = pool.batch();
-        long first = pool.instruction("Give an example", "GENERATED", "ACCEPTED", batchId, "en", false,
+        long first = pool.instruction(
+                "Give an example",
+                "GENERATED",
+                "ACCEPTED",
+                batchId,
+                "en",
+                false,
                 Instant.parse("2026-01-10T12:00:00Z"));
         pool.instance(first, "", "out1", "ACCEPTED", 0);
         pool.instance(first, "in2", "out2", "ACCEPTED", 1);
         pool.instance(first, "bad", "filtered out", "REJECTED", 2);
-        long imported = pool.instruction("Classify the sentiment", "IMPORTED", "ACCEPTED", null, "en", true,
+        long imported = pool.instruction(
+                "Classify the sentiment",
+                "IMPORTED",
+                "ACCEPTED",
+                null,
+                "en",
+                true,
                 Instant.parse("2026-02-10T12:00:00Z"));
         pool.instance(imported, "Sentence: I love it", "positive", "ACCEPTED", 0);
         long rejected = pool.instruction("Draw a map", "GENERATED", "REJECTED", batchId, "en", false, Instant.now());
         pool.instance(rejected, "", "rejected output", "REJECTED", 0);
         long seedInPool = pool.instruction("Seed in pool", "SEED", "ACCEPTED", null, "en", false, Instant.now());
         pool.instance(seedInPool, "", "seed pool output", "ACCEPTED", 0);
-        long chinese = pool.instruction("写一首诗", "GENERATED", "ACCEPTED", null, "zh", false,
-                Instant.parse("2026-03-01T00:00:00Z"));
+        long chinese = pool.instruction(
+                "写一首诗", "GENERATED", "ACCEPTED", null, "zh", false, Instant.parse("2026-03-01T00:00:00Z"));
         pool.instance(chinese, "", "床前明月光", "ACCEPTED", 0);
-        pool.seedTask("default", "seed_task_0", "Seed task", "[{\"input\":\"\",\"output\":\"seed out\"},"
-                + "{\"input\":\"a\",\"output\":\"b\"}]", false, 0);
+        pool.seedTask(
+                "default",
+                "seed_task_0",
+                "Seed task",
+                "[{\"input\":\"\",\"output\":\"seed out\"}," + "{\"input\":\"a\",\"output\":\"b\"}]",
+                false,
+                0);
         pool.seedTask("zh", "seed_task_0", "种子任务", "[{\"input\":\"\",\"output\":\"种子\"}]", false, 0);
     }
 
@@ -73,10 +90,12 @@ class ExportControllerTest {
         assertThat(response.getHeader("Content-Disposition")).isEqualTo("attachment; filename=\"alpaca_data.json\"");
         assertThat(response.getContentType()).startsWith("application/json");
         List<JsonNode> records = array(response.getContentAsByteArray());
-        assertThat(records).allSatisfy(r -> assertThat(fieldNames(r)).containsExactly("instruction", "input", "output"));
-        assertThat(triples(records)).containsExactly(
-                "Give an example||out1", "Give an example|in2|out2",
-                "Classify the sentiment|Sentence: I love it|positive", "写一首诗||床前明月光");
+        assertThat(records)
+                .allSatisfy(r -> assertThat(fieldNames(r)).containsExactly("instruction", "input", "output"));
+        assertThat(triples(records))
+                .containsExactly(
+                        "Give an example||out1", "Give an example|in2|out2",
+                        "Classify the sentiment|Sentence: I love it|positive", "写一首诗||床前明月光");
     }
 
     @Test
@@ -87,9 +106,10 @@ class ExportControllerTest {
         String body = response.getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
         assertThat(body).endsWith("}\n");
         assertThat(body.split("\n")).hasSize(4);
-        assertThat(triples(lines(response.getContentAsByteArray()))).containsExactly(
-                "Give an example||out1", "Give an example|in2|out2",
-                "Classify the sentiment|Sentence: I love it|positive", "写一首诗||床前明月光");
+        assertThat(triples(lines(response.getContentAsByteArray())))
+                .containsExactly(
+                        "Give an example||out1", "Give an example|in2|out2",
+                        "Classify the sentiment|Sentence: I love it|positive", "写一首诗||床前明月光");
     }
 
     @Test
@@ -97,24 +117,24 @@ class ExportControllerTest {
         assertThat(exported("batchId=" + batchId)).containsExactly("Give an example||out1", "Give an example|in2|out2");
         assertThat(exported("origin=IMPORTED")).containsExactly("Classify the sentiment|Sentence: I love it|positive");
         assertThat(exported("origin=seed")).containsExactly("Seed in pool||seed pool output");
-        assertThat(exported("classification=true")).containsExactly("Classify the sentiment|Sentence: I love it|positive");
-        assertThat(exported("from=2026-02-01&to=2026-02-28")).containsExactly(
-                "Classify the sentiment|Sentence: I love it|positive");
+        assertThat(exported("classification=true"))
+                .containsExactly("Classify the sentiment|Sentence: I love it|positive");
+        assertThat(exported("from=2026-02-01&to=2026-02-28"))
+                .containsExactly("Classify the sentiment|Sentence: I love it|positive");
         assertThat(exported("to=2026-01-10")).containsExactly("Give an example||out1", "Give an example|in2|out2");
-        assertThat(exported("from=2026-02-10T12:00:00Z&to=2026-03-01T00:00:00Z")).containsExactly(
-                "Classify the sentiment|Sentence: I love it|positive");
+        assertThat(exported("from=2026-02-10T12:00:00Z&to=2026-03-01T00:00:00Z"))
+                .containsExactly("Classify the sentiment|Sentence: I love it|positive");
         assertThat(exported("language=zh")).containsExactly("写一首诗||床前明月光");
         assertThat(exported("status=REJECTED")).containsExactly("Draw a map||rejected output");
     }
 
     @Test
     void includeSeedsAddsEveryInstanceOfTheSeedSet() throws Exception {
-        assertThat(exported("includeSeeds=true&language=zh")).containsExactly(
-                "写一首诗||床前明月光", "Seed task||seed out", "Seed task|a|b");
-        assertThat(exported("includeSeeds=true&seedSet=zh&language=zh")).containsExactly(
-                "写一首诗||床前明月光", "种子任务||种子");
-        assertThat(exported("includeSeeds=true&classification=true")).containsExactly(
-                "Classify the sentiment|Sentence: I love it|positive");
+        assertThat(exported("includeSeeds=true&language=zh"))
+                .containsExactly("写一首诗||床前明月光", "Seed task||seed out", "Seed task|a|b");
+        assertThat(exported("includeSeeds=true&seedSet=zh&language=zh")).containsExactly("写一首诗||床前明月光", "种子任务||种子");
+        assertThat(exported("includeSeeds=true&classification=true"))
+                .containsExactly("Classify the sentiment|Sentence: I love it|positive");
     }
 
     @Test
@@ -129,11 +149,13 @@ class ExportControllerTest {
         assertThat(withInput.get(0).get("content").asString()).isEqualTo(ExportProperties.DEFAULT_SYSTEM_MESSAGE);
         assertThat(withInput.get(1).get("content").asString()).isEqualTo("Give an example\n\nin2");
         assertThat(withInput.get(2).get("content").asString()).isEqualTo("out2");
-        assertThat(records.get(0).get("messages").get(1).get("content").asString()).isEqualTo("Give an example");
+        assertThat(records.get(0).get("messages").get(1).get("content").asString())
+                .isEqualTo("Give an example");
 
-        List<JsonNode> custom = lines(api.download("format=openai-chat&batchId=" + batchId
-                + "&systemMessage=Be brief.").getContentAsByteArray());
-        assertThat(custom.get(0).get("messages").get(0).get("content").asString()).isEqualTo("Be brief.");
+        List<JsonNode> custom = lines(api.download("format=openai-chat&batchId=" + batchId + "&systemMessage=Be brief.")
+                .getContentAsByteArray());
+        assertThat(custom.get(0).get("messages").get(0).get("content").asString())
+                .isEqualTo("Be brief.");
         List<JsonNode> none = lines(api.download("format=openai-chat&systemMessage=&batchId=" + batchId)
                 .getContentAsByteArray());
         assertThat(roles(none.get(0).get("messages"), "role")).containsExactly("user", "assistant");
@@ -160,17 +182,20 @@ class ExportControllerTest {
         assertThat(response.getHeader("Content-Disposition")).contains("self_instruct.zip");
         Map<String, byte[]> entries = unzip(response.getContentAsByteArray());
         assertThat(entries.keySet()).containsExactly("all_generated_instances.jsonl", "gpt3_finetuning_data_4.jsonl");
-        assertThat(triples(lines(entries.get("all_generated_instances.jsonl")))).containsExactly(
-                "Give an example||out1", "Give an example|in2|out2",
-                "Classify the sentiment|Sentence: I love it|positive", "写一首诗||床前明月光");
+        assertThat(triples(lines(entries.get("all_generated_instances.jsonl"))))
+                .containsExactly(
+                        "Give an example||out1", "Give an example|in2|out2",
+                        "Classify the sentiment|Sentence: I love it|positive", "写一首诗||床前明月光");
         List<JsonNode> pairs = lines(entries.get("gpt3_finetuning_data_4.jsonl"));
         assertThat(pairs).hasSize(4).allSatisfy(p -> {
             assertThat(fieldNames(p)).containsExactly("prompt", "completion");
             assertThat(p.get("completion").asString()).endsWith("<|endoftext|>");
         });
-        assertThat(pairs).anySatisfy(p -> assertThat(p.get("completion").asString()).contains("床前明月光"));
+        assertThat(pairs)
+                .anySatisfy(p -> assertThat(p.get("completion").asString()).contains("床前明月光"));
 
-        Map<String, byte[]> again = unzip(api.download("format=self-instruct&seed=7").getContentAsByteArray());
+        Map<String, byte[]> again =
+                unzip(api.download("format=self-instruct&seed=7").getContentAsByteArray());
         assertThat(again.get("gpt3_finetuning_data_4.jsonl")).isEqualTo(entries.get("gpt3_finetuning_data_4.jsonl"));
     }
 
@@ -179,7 +204,8 @@ class ExportControllerTest {
         MockHttpServletResponse response = api.download("format=gpt3&includeSeeds=true");
 
         assertThat(response.getHeader("Content-Disposition")).contains("gpt3_finetuning_data_6.jsonl");
-        assertThat(lines(response.getContentAsByteArray())).hasSize(6)
+        assertThat(lines(response.getContentAsByteArray()))
+                .hasSize(6)
                 .allSatisfy(p -> assertThat(fieldNames(p)).containsExactly("prompt", "completion"));
     }
 
@@ -203,13 +229,15 @@ class ExportControllerTest {
         all.addAll(validation);
         assertThat(all).hasSize(20);
 
-        Map<String, byte[]> same = unzip(api.download("format=alpaca&language=fr&split=0.75&seed=1")
-                .getContentAsByteArray());
+        Map<String, byte[]> same = unzip(
+                api.download("format=alpaca&language=fr&split=0.75&seed=1").getContentAsByteArray());
         assertThat(same.get("alpaca_data_validation.json")).isEqualTo(entries.get("alpaca_data_validation.json"));
-        Map<String, byte[]> other = unzip(api.download("format=jsonl&language=fr&split=0.75&seed=2")
-                .getContentAsByteArray());
+        Map<String, byte[]> other =
+                unzip(api.download("format=jsonl&language=fr&split=0.75&seed=2").getContentAsByteArray());
         assertThat(other.keySet()).containsExactly("alpaca_data_train.jsonl", "alpaca_data_validation.jsonl");
-        assertThat(triples(lines(other.get("alpaca_data_validation.jsonl")))).hasSize(5).isNotEqualTo(validation);
+        assertThat(triples(lines(other.get("alpaca_data_validation.jsonl"))))
+                .hasSize(5)
+                .isNotEqualTo(validation);
     }
 
     @Test

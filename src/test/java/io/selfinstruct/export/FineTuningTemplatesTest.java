@@ -39,7 +39,9 @@ class FineTuningTemplatesTest {
             assertThat(pair.prompt()).contains("Do it.").contains("the input").doesNotContain("  Do it", "input\n\n\n");
             assertThat(pair.completion()).matches(" ?done<\\|endoftext\\|>");
             withInput.add(pair.prompt());
-            withoutInput.add(templates.encode(new ExportRecord("Do it.", "   ", "done"), random).prompt());
+            withoutInput.add(templates
+                    .encode(new ExportRecord("Do it.", "   ", "done"), random)
+                    .prompt());
         }
         assertThat(withInput).hasSize(7);
         assertThat(withoutInput).hasSize(6).allSatisfy(p -> assertThat(p).doesNotContain("Input"));
@@ -61,18 +63,23 @@ class FineTuningTemplatesTest {
 
     @Test
     void onlyASingleLeadingLabelCounts() {
-        assertThat(FineTuningTemplates.withoutSingleLabel("Sentence: It is 10:30 now")).isEqualTo("It is 10:30 now");
-        assertThat(FineTuningTemplates.withoutSingleLabel("Product review:  Great value")).isEqualTo("Great value");
-        assertThat(FineTuningTemplates.withoutSingleLabel("Question: why?\nAnswer: because")).isNull();
+        assertThat(FineTuningTemplates.withoutSingleLabel("Sentence: It is 10:30 now"))
+                .isEqualTo("It is 10:30 now");
+        assertThat(FineTuningTemplates.withoutSingleLabel("Product review:  Great value"))
+                .isEqualTo("Great value");
+        assertThat(FineTuningTemplates.withoutSingleLabel("Question: why?\nAnswer: because"))
+                .isNull();
         assertThat(FineTuningTemplates.withoutSingleLabel("No label here")).isNull();
         assertThat(FineTuningTemplates.withoutSingleLabel("Empty:")).isNull();
-        assertThat(FineTuningTemplates.withoutSingleLabel("see https://example.com")).isNull();
+        assertThat(FineTuningTemplates.withoutSingleLabel("see https://example.com"))
+                .isNull();
     }
 
     @Test
     void placeholdersInsideTheTextAreNotSubstitutedAgain() {
-        assertThat(FineTuningTemplates.render("{instruction}\nInput: {input}\nOutput:", "Use {input} and $1",
-                "x\\y", "o")).isEqualTo("Use {input} and $1\nInput: x\\y\nOutput:");
+        assertThat(FineTuningTemplates.render(
+                        "{instruction}\nInput: {input}\nOutput:", "Use {input} and $1", "x\\y", "o"))
+                .isEqualTo("Use {input} and $1\nInput: x\\y\nOutput:");
     }
 
     @Test
@@ -82,7 +89,8 @@ class FineTuningTemplatesTest {
         // duplicates (same template twice) and are dropped, and at least one line per instance remains
         assertThat(first.size()).isBetween(51, 149);
         assertThat(new HashSet<>(first)).hasSize(first.size());
-        assertThat(first.stream().map(l -> l.replaceAll("[^0-9]", "")).distinct()).hasSize(50);
+        assertThat(first.stream().map(l -> l.replaceAll("[^0-9]", "")).distinct())
+                .hasSize(50);
         assertThat(fineTuningLines(11)).isEqualTo(first);
         assertThat(fineTuningLines(12)).isNotEqualTo(first);
     }

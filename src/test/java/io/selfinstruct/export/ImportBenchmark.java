@@ -41,13 +41,16 @@ public final class ImportBenchmark {
             withDedup.add(importOnce(directory.resolve("run" + run + "-dedup"), file, true));
             withoutDedup.add(importOnce(directory.resolve("run" + run + "-plain"), file, false));
             long start = System.nanoTime();
-            int kept = GreedyDedup.keep(instructions, 0.7, RougeTokenizer.DEFAULT).size();
+            int kept =
+                    GreedyDedup.keep(instructions, 0.7, RougeTokenizer.DEFAULT).size();
             double seconds = (System.nanoTime() - start) / 1e9;
             dedupAlone.add(seconds);
             System.out.printf("run %d GreedyDedup.keep alone: kept %d in %.2f s%n", run, kept, seconds);
         }
-        System.out.printf("median seconds: import dedup=true %.2f, import dedup=false %.2f, GreedyDedup alone %.2f%n",
-                ExportBenchmark.median(withDedup), ExportBenchmark.median(withoutDedup),
+        System.out.printf(
+                "median seconds: import dedup=true %.2f, import dedup=false %.2f, GreedyDedup alone %.2f%n",
+                ExportBenchmark.median(withDedup),
+                ExportBenchmark.median(withoutDedup),
                 ExportBenchmark.median(dedupAlone));
     }
 
@@ -55,15 +58,21 @@ public final class ImportBenchmark {
         deleteRecursively(directory);
         Files.createDirectories(directory);
         LargePool pool = new LargePool(directory);
-        Importer importer = new Importer(new PoolImports(pool.dataSource, pool.transactions, 1000),
-                new ImportProperties(null, null));
+        Importer importer = new Importer(
+                new PoolImports(pool.dataSource, pool.transactions, 1000), new ImportProperties(null, null));
         long start = System.nanoTime();
-        ImportReport report = importer.importRecords(new ByteArrayInputStream(file),
-                new Importer.Options(dedup, false, 0.7, "en"));
+        ImportReport report =
+                importer.importRecords(new ByteArrayInputStream(file), new Importer.Options(dedup, false, 0.7, "en"));
         double seconds = (System.nanoTime() - start) / 1e9;
         Integer stored = pool.jdbc.queryForObject("SELECT count(*) FROM instance", Integer.class);
-        System.out.printf("import dedup=%-5s imported %d (stored %d), skipped %d, invalid %d in %.2f s%n", dedup,
-                report.imported(), stored, report.skippedDuplicates().size(), report.invalid().size(), seconds);
+        System.out.printf(
+                "import dedup=%-5s imported %d (stored %d), skipped %d, invalid %d in %.2f s%n",
+                dedup,
+                report.imported(),
+                stored,
+                report.skippedDuplicates().size(),
+                report.invalid().size(),
+                seconds);
         pool.jdbc.execute("SHUTDOWN");
         return seconds;
     }
@@ -85,8 +94,10 @@ public final class ImportBenchmark {
                 json.writeStartObject();
                 json.writeStringProperty("instruction", instructions.get(i));
                 json.writeStringProperty("input", i % 3 == 0 ? "Context for item " + i + ": a short paragraph." : "");
-                json.writeStringProperty("output", "Answer " + i + ": a response of a few sentences that "
-                        + "completes the request, as a generated instance would.");
+                json.writeStringProperty(
+                        "output",
+                        "Answer " + i + ": a response of a few sentences that "
+                                + "completes the request, as a generated instance would.");
                 json.writeEndObject();
             }
             json.writeEndArray();

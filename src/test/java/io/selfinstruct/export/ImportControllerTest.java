@@ -82,8 +82,10 @@ class ImportControllerTest {
                 {"instruction": "   ", "output": "empty instruction"}
                 {"instruction": "Translate to French.", "input": "Good morning", "output": "Bonjour"}
                 """;
-        mvc.perform(post("/api/import?dedup=false").header("X-API-Key", "test-key")
-                        .contentType("application/x-ndjson").content(body))
+        mvc.perform(post("/api/import?dedup=false")
+                        .header("X-API-Key", "test-key")
+                        .contentType("application/x-ndjson")
+                        .content(body))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.imported").value(2))
                 .andExpect(jsonPath("$.invalid.length()").value(4))
@@ -91,8 +93,9 @@ class ImportControllerTest {
                 .andExpect(jsonPath("$.invalid[0].index").value(1))
                 .andExpect(jsonPath("$.invalid[0].message").value(Matchers.startsWith("malformed JSON at column ")))
                 .andExpect(jsonPath("$.invalid[1].line").value(4))
-                .andExpect(jsonPath("$.invalid[1].message").value("instruction must be a string, not a number; "
-                        + "input must be a string, not an array; output is missing"))
+                .andExpect(jsonPath("$.invalid[1].message")
+                        .value("instruction must be a string, not a number; "
+                                + "input must be a string, not an array; output is missing"))
                 .andExpect(jsonPath("$.invalid[2].line").value(5))
                 .andExpect(jsonPath("$.invalid[2].message").value(Matchers.startsWith("the record is an array")))
                 .andExpect(jsonPath("$.invalid[3].line").value(6))
@@ -102,7 +105,10 @@ class ImportControllerTest {
 
     @Test
     void multipartFileIsImported() throws Exception {
-        MockMultipartFile file = new MockMultipartFile("file", "alpaca_data.json", "application/json",
+        MockMultipartFile file = new MockMultipartFile(
+                "file",
+                "alpaca_data.json",
+                "application/json",
                 "[{\"instruction\":\"Say hi.\",\"input\":\"\",\"output\":\"Hi!\"}]".getBytes(StandardCharsets.UTF_8));
         mvc.perform(multipart("/api/import").file(file).header("X-API-Key", "test-key"))
                 .andExpect(status().isOk())
@@ -129,12 +135,12 @@ class ImportControllerTest {
                 .andExpect(jsonPath("$.skippedDuplicates[0].score").value(1.0))
                 .andExpect(jsonPath("$.skippedDuplicates[1].index").value(2))
                 .andExpect(jsonPath("$.skippedDuplicates[1].reason").value(Matchers.containsString("record 1")))
-                .andExpect(jsonPath("$.skippedDuplicates[1].similarTo")
-                        .value("Summarize the article in three sentences."))
+                .andExpect(
+                        jsonPath("$.skippedDuplicates[1].similarTo").value("Summarize the article in three sentences."))
                 .andExpect(jsonPath("$.skippedDuplicates[1].score").value(Matchers.closeTo(5.0 / 6, 1e-9)));
-        assertThat(jdbc.queryForList("SELECT text FROM instruction WHERE origin = 'IMPORTED' ORDER BY id",
-                String.class)).containsExactly("Summarize the article in three sentences.",
-                        "List the planets of the solar system.");
+        assertThat(jdbc.queryForList(
+                        "SELECT text FROM instruction WHERE origin = 'IMPORTED' ORDER BY id", String.class))
+                .containsExactly("Summarize the article in three sentences.", "List the planets of the solar system.");
 
         pool.clear();
         importJson("?threshold=0.9", records).andExpect(jsonPath("$.imported").value(4));
@@ -142,7 +148,8 @@ class ImportControllerTest {
 
     @Test
     void blockwiseParallelDedupKeepsWhatTheSequentialGreedyLoopKeeps() throws Exception {
-        String[] words = {"write", "a", "poem", "story", "about", "the", "sea", "sky", "cats", "list", "three", "facts"};
+        String[] words = {"write", "a", "poem", "story", "about", "the", "sea", "sky", "cats", "list", "three", "facts"
+        };
         Random random = new Random(5);
         List<String> poolTexts = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
@@ -166,13 +173,16 @@ class ImportControllerTest {
         }
         assertThat(expected.size()).isBetween(20, 680);
 
-        mvc.perform(post("/api/import").header("X-API-Key", "test-key").contentType("application/x-ndjson")
+        mvc.perform(post("/api/import")
+                        .header("X-API-Key", "test-key")
+                        .contentType("application/x-ndjson")
                         .content(body.toString()))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.imported").value(expected.size()))
                 .andExpect(jsonPath("$.skippedDuplicates.length()").value(700 - expected.size()));
-        assertThat(jdbc.queryForList("SELECT text FROM instruction WHERE origin = 'IMPORTED' ORDER BY id",
-                String.class)).isEqualTo(expected);
+        assertThat(jdbc.queryForList(
+                        "SELECT text FROM instruction WHERE origin = 'IMPORTED' ORDER BY id", String.class))
+                .isEqualTo(expected);
     }
 
     private static String sentence(String[] words, Random random) {
@@ -189,9 +199,11 @@ class ImportControllerTest {
         String records = """
                 [{"instruction": "写一首关于大海的诗", "input": "", "output": "a"},
                  {"instruction": "写一首关于大海的诗。", "input": "", "output": "b"}]""";
-        importJson("?language=zh", records).andExpect(jsonPath("$.imported").value(1))
+        importJson("?language=zh", records)
+                .andExpect(jsonPath("$.imported").value(1))
                 .andExpect(jsonPath("$.skippedDuplicates[0].index").value(1));
-        assertThat(jdbc.queryForList("SELECT DISTINCT language FROM instruction", String.class)).containsExactly("zh");
+        assertThat(jdbc.queryForList("SELECT DISTINCT language FROM instruction", String.class))
+                .containsExactly("zh");
         importJson("?language=en", records).andExpect(jsonPath("$.imported").value(2));
     }
 
@@ -218,16 +230,19 @@ class ImportControllerTest {
         importJson("", "[{\"instruction\": \"a\", \"output\": \"b\"}] trailing")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(Matchers.containsString("line 1")));
-        importJson("", "hello").andExpect(status().isBadRequest())
+        importJson("", "hello")
+                .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(Matchers.containsString("alpaca JSON array")));
-        importJson("", "  \n ").andExpect(status().isBadRequest())
+        importJson("", "  \n ")
+                .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(Matchers.containsString("empty")));
         assertThat(count()).isZero();
     }
 
     @Test
     void badParametersAre400() throws Exception {
-        importJson("?language=fr", "[]").andExpect(status().isBadRequest())
+        importJson("?language=fr", "[]")
+                .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(Matchers.containsString("language must be en or zh")));
         importJson("?threshold=1.5", "[]").andExpect(status().isBadRequest());
         importJson("?dedup=maybe", "[]").andExpect(status().isBadRequest());
@@ -249,8 +264,10 @@ class ImportControllerTest {
     }
 
     private ResultActions importJson(String query, String body) throws Exception {
-        return mvc.perform(post("/api/import" + query).header("X-API-Key", "test-key")
-                .contentType(MediaType.APPLICATION_JSON).content(body.getBytes(StandardCharsets.UTF_8)));
+        return mvc.perform(post("/api/import" + query)
+                .header("X-API-Key", "test-key")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body.getBytes(StandardCharsets.UTF_8)));
     }
 
     private int count() {

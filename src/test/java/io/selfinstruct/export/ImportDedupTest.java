@@ -11,8 +11,10 @@ import org.junit.jupiter.api.Test;
 
 class ImportDedupTest {
 
-    static final String[] WORDS = {"write", "a", "poem", "story", "about", "the", "sea", "sky", "cats", "list", "three",
-        "facts", "explain", "why", "how", "dogs", "run", "fast", "in", "winter", "summer", "give", "tips", "for"};
+    static final String[] WORDS = {
+        "write", "a", "poem", "story", "about", "the", "sea", "sky", "cats", "list", "three", "facts", "explain", "why",
+        "how", "dogs", "run", "fast", "in", "winter", "summer", "give", "tips", "for"
+    };
 
     /** Brute force over every earlier instruction: the kept set and, for each skipped record, the nearest one. */
     @Test
@@ -24,7 +26,8 @@ class ImportDedupTest {
         }
         List<AlpacaReader.Entry> records = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
-            String text = i % 4 == 0 ? pool.get(random.nextInt(pool.size())).replaceAll(" \\d+$", "")
+            String text = i % 4 == 0
+                    ? pool.get(random.nextInt(pool.size())).replaceAll(" \\d+$", "")
                     : sentence(random, 3 + random.nextInt(6));
             records.add(new AlpacaReader.Entry(i, null, new ExportRecord(text, "", "o")));
         }
@@ -40,7 +43,8 @@ class ImportDedupTest {
             int best = -1;
             double bestScore = -1;
             for (int j = 0; j < earlier.size(); j++) {
-                double f = RougeL.score(text, earlier.get(j), RougeTokenizer.DEFAULT).fmeasure();
+                double f = RougeL.score(text, earlier.get(j), RougeTokenizer.DEFAULT)
+                        .fmeasure();
                 if (f > bestScore) {
                     best = j;
                     bestScore = f;

@@ -21,9 +21,13 @@ final class LargePool {
     final PlatformTransactionManager transactions;
 
     LargePool(Path directory) {
-        dataSource = new DriverManagerDataSource("jdbc:h2:file:" + directory.resolve("pool").toAbsolutePath()
-                + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        dataSource = new DriverManagerDataSource(
+                "jdbc:h2:file:" + directory.resolve("pool").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "");
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
         jdbc = new JdbcTemplate(dataSource);
         transactions = new DataSourceTransactionManager(dataSource);
     }
@@ -39,14 +43,18 @@ final class LargePool {
         }
         // the series satisfy the foreign key by construction; checking it row by row doubles the fill time
         jdbc.execute("SET REFERENTIAL_INTEGRITY FALSE");
-        jdbc.update("INSERT INTO instruction (id, text, origin, language, is_classification, status, created_at, "
-                + "updated_at) SELECT X, 'Instruction ' || X || ': why is the \"sky\" blue?\t(café, 天空)', "
-                + "'GENERATED', 'en', FALSE, 'ACCEPTED', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
-                + "FROM SYSTEM_RANGE(1, ?)", instances / 2);
-        jdbc.update("INSERT INTO instance (instruction_id, input, output, status, position) "
-                + "SELECT (X + 1) / 2, CASE WHEN MOD(X, 2) = 0 THEN '' ELSE 'Input \\ ' || X END, "
-                + "'Output ' || X || ': light scatters;\nshort waves scatter more. 日落。', 'ACCEPTED', "
-                + "MOD(X + 1, 2) FROM SYSTEM_RANGE(1, ?)", instances);
+        jdbc.update(
+                "INSERT INTO instruction (id, text, origin, language, is_classification, status, created_at, "
+                        + "updated_at) SELECT X, 'Instruction ' || X || ': why is the \"sky\" blue?\t(café, 天空)', "
+                        + "'GENERATED', 'en', FALSE, 'ACCEPTED', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP "
+                        + "FROM SYSTEM_RANGE(1, ?)",
+                instances / 2);
+        jdbc.update(
+                "INSERT INTO instance (instruction_id, input, output, status, position) "
+                        + "SELECT (X + 1) / 2, CASE WHEN MOD(X, 2) = 0 THEN '' ELSE 'Input \\ ' || X END, "
+                        + "'Output ' || X || ': light scatters;\nshort waves scatter more. 日落。', 'ACCEPTED', "
+                        + "MOD(X + 1, 2) FROM SYSTEM_RANGE(1, ?)",
+                instances);
         jdbc.execute("SET REFERENTIAL_INTEGRITY TRUE");
         return this;
     }

@@ -95,18 +95,24 @@ class RoundTripTest {
         for (int i = 0; i < TRICKY.size(); i++) {
             ExportRecord r = TRICKY.get(i);
             String user = r.input().isEmpty() ? r.instruction() : r.instruction() + "\n\n" + r.input();
-            assertThat(chat.get(i).get("messages").get(1).get("content").asString()).isEqualTo(user);
-            assertThat(chat.get(i).get("messages").get(2).get("content").asString()).isEqualTo(r.output());
-            assertThat(shareGpt.get(i).get("conversations").get(0).get("value").asString()).isEqualTo(user);
-            assertThat(shareGpt.get(i).get("conversations").get(1).get("value").asString()).isEqualTo(r.output());
+            assertThat(chat.get(i).get("messages").get(1).get("content").asString())
+                    .isEqualTo(user);
+            assertThat(chat.get(i).get("messages").get(2).get("content").asString())
+                    .isEqualTo(r.output());
+            assertThat(shareGpt.get(i).get("conversations").get(0).get("value").asString())
+                    .isEqualTo(user);
+            assertThat(shareGpt.get(i).get("conversations").get(1).get("value").asString())
+                    .isEqualTo(r.output());
         }
     }
 
     /** Empties the pool, imports the file, and exports the imported records again. */
     private List<ExportRecord> reimportAndExport(byte[] file, String exportQuery, boolean array) throws Exception {
         pool.clear();
-        mvc.perform(post("/api/import?dedup=false&strict=true").header("X-API-Key", "test-key")
-                        .contentType(MediaType.APPLICATION_JSON).content(file))
+        mvc.perform(post("/api/import?dedup=false&strict=true")
+                        .header("X-API-Key", "test-key")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(file))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.imported").value(TRICKY.size()));
         byte[] again = api.download(exportQuery + "&origin=IMPORTED").getContentAsByteArray();
@@ -116,7 +122,9 @@ class RoundTripTest {
     static List<ExportRecord> records(List<JsonNode> nodes) {
         List<ExportRecord> records = new ArrayList<>();
         for (JsonNode n : nodes) {
-            records.add(new ExportRecord(n.get("instruction").asString(), n.get("input").asString(),
+            records.add(new ExportRecord(
+                    n.get("instruction").asString(),
+                    n.get("input").asString(),
                     n.get("output").asString()));
         }
         return records;

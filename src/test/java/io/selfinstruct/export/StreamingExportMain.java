@@ -28,23 +28,25 @@ public final class StreamingExportMain {
         Path outputs = Path.of(args[2]);
         long start = System.nanoTime();
         LargePool pool = new LargePool(directory).fill(instances);
-        System.out.printf("filled seconds=%.2f maxHeapMB=%d%n", (System.nanoTime() - start) / 1e9,
-                Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf(
+                "filled seconds=%.2f maxHeapMB=%d%n",
+                (System.nanoTime() - start) / 1e9, Runtime.getRuntime().maxMemory() >> 20);
 
         for (int i = 3; i < args.length; i++) {
             ExportFormat format = ExportFormat.of(args[i]);
             Path file = outputs.resolve(format.fileName());
             start = System.nanoTime();
-            Exporter.Download download = pool.exporter().export(new Exporter.Request(format,
-                    ExportFilter.accepted(), null, 42, null));
+            Exporter.Download download =
+                    pool.exporter().export(new Exporter.Request(format, ExportFilter.accepted(), null, 42, null));
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
                 download.body().writeTo(out);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            String records = format == ExportFormat.SELF_INSTRUCT ? countZipped(file) : String.valueOf(count(file,
-                    format.array()));
-            System.out.printf("%s records=%s bytes=%d seconds=%.2f%n", format.parameter(), records, Files.size(file),
-                    seconds);
+            String records = format == ExportFormat.SELF_INSTRUCT
+                    ? countZipped(file)
+                    : String.valueOf(count(file, format.array()));
+            System.out.printf(
+                    "%s records=%s bytes=%d seconds=%.2f%n", format.parameter(), records, Files.size(file), seconds);
             Files.delete(file);
         }
     }

@@ -21,10 +21,19 @@ class StreamingExportTest {
     @Test
     void millionInstancesExportWithA256MbHeap(@TempDir Path directory) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx256m", "-XX:+ExitOnOutOfMemoryError",
-                "-Dfile.encoding=UTF-8", "-cp", System.getProperty("java.class.path"),
-                StreamingExportMain.class.getName(), directory.toString(), String.valueOf(INSTANCES),
-                directory.toString(), "alpaca", "gpt3")
+        Process process = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-XX:+ExitOnOutOfMemoryError",
+                        "-Dfile.encoding=UTF-8",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StreamingExportMain.class.getName(),
+                        directory.toString(),
+                        String.valueOf(INSTANCES),
+                        directory.toString(),
+                        "alpaca",
+                        "gpt3")
                 .redirectErrorStream(true)
                 .start();
         process.getOutputStream().close();
@@ -34,7 +43,8 @@ class StreamingExportTest {
         System.out.println(output.lines().filter(l -> l.contains("seconds=")).toList());
 
         assertThat(process.exitValue()).as(output).isZero();
-        List<String> results = output.lines().filter(l -> l.contains("records=")).toList();
+        List<String> results =
+                output.lines().filter(l -> l.contains("records=")).toList();
         assertThat(results).as(output).hasSize(2);
         assertThat(results.get(0)).startsWith("alpaca records=" + INSTANCES + " ");
         assertThat(results.get(1)).startsWith("gpt3 records=" + INSTANCES + " ");

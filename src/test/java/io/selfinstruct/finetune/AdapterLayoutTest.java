@@ -3,8 +3,8 @@ package io.selfinstruct.finetune;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.selfinstruct.finetune.data.AlpacaFile;
-import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.finetune.train.StepMetrics;
+import io.selfinstruct.models.ModelRoots;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,9 +45,14 @@ class AdapterLayoutTest {
                  "maxSteps": 2, "batchSize": 2, "microBatchSize": 2, "cutoffLen": 128, "evalSteps": 0, "sampleSteps": 0,
                  "sampleMaxNewTokens": 1, "saveSteps": 0, "device": "cpu"}
                 """.formatted(base);
-        FineTuneSpec spec = JSON.readValue(request, FineTuneRequest.class).toSpec(new ModelRoots(List.of(root.toString())), null);
-        FineTuneRun.Result result = FineTuneRun.execute(spec, AlpacaFile.read(TinyLlama.alpacaFile()).subList(0, 4),
-                root.resolve("job"), true, new QuietListener());
+        FineTuneSpec spec =
+                JSON.readValue(request, FineTuneRequest.class).toSpec(new ModelRoots(List.of(root.toString())), null);
+        FineTuneRun.Result result = FineTuneRun.execute(
+                spec,
+                AlpacaFile.read(TinyLlama.alpacaFile()).subList(0, 4),
+                root.resolve("job"),
+                true,
+                new QuietListener());
 
         JsonNode ours = JSON.readTree(Files.readString(result.outputDir().resolve("adapter_config.json")));
         JsonNode peft = JSON.readTree(Files.readString(GOLDEN.resolve("adapter/adapter_config.json")));
@@ -57,7 +62,9 @@ class AdapterLayoutTest {
                 assertEquals(peft.get(field), ours.get(field), field);
             }
         }
-        assertEquals(base.toRealPath().toString(), ours.get("base_model_name_or_path").asString());
+        assertEquals(
+                base.toRealPath().toString(),
+                ours.get("base_model_name_or_path").asString());
 
         JsonNode ourHeader = header(result.outputDir().resolve("adapter_model.safetensors"));
         JsonNode peftHeader = header(GOLDEN.resolve("adapter/adapter_model.safetensors"));
@@ -66,7 +73,8 @@ class AdapterLayoutTest {
         for (String key : fieldNames(peftHeader)) {
             assertEquals(peftHeader.get(key), ourHeader.get(key), key);
         }
-        assertEquals(Files.size(GOLDEN.resolve("adapter/adapter_model.safetensors")),
+        assertEquals(
+                Files.size(GOLDEN.resolve("adapter/adapter_model.safetensors")),
                 Files.size(result.outputDir().resolve("adapter_model.safetensors")));
     }
 
@@ -77,7 +85,8 @@ class AdapterLayoutTest {
     }
 
     private static JsonNode header(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file); DataInputStream data = new DataInputStream(in)) {
+        try (InputStream in = Files.newInputStream(file);
+                DataInputStream data = new DataInputStream(in)) {
             byte[] length = data.readNBytes(8);
             long n = ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong();
             return JSON.readTree(new String(data.readNBytes((int) n), StandardCharsets.UTF_8).strip());
@@ -99,13 +108,11 @@ class AdapterLayoutTest {
         }
 
         @Override
-        public void onSamples(List<FineTuneRun.Sample> samples) {
-        }
+        public void onSamples(List<FineTuneRun.Sample> samples) {}
 
         @Override
         public boolean stopRequested() {
             return false;
         }
     }
-
 }

@@ -44,13 +44,18 @@ class FineTuneCrashResumeTest {
             first.kill();
         }
         try (ServiceProcess second = ServiceProcess.start(dir.resolve("data"), log, properties)) {
-            JsonNode done = await(second, id, j -> j.get("status").asString().equals("COMPLETED"), Duration.ofSeconds(120));
+            JsonNode done =
+                    await(second, id, j -> j.get("status").asString().equals("COMPLETED"), Duration.ofSeconds(120));
             assertThat(done.get("resumedFromStep").asInt()).as(done.toString()).isGreaterThanOrEqualTo(6);
             assertThat(done.get("step").asInt()).isEqualTo(24);
             List<Integer> steps = new ArrayList<>();
             done.get("metrics").values().forEach(m -> steps.add(m.get("step").asInt()));
-            assertThat(steps).isEqualTo(java.util.stream.IntStream.rangeClosed(1, 24).boxed().toList());
-            assertThat(Path.of(done.get("outputDir").asString()).resolve("adapter_model.safetensors")).exists();
+            assertThat(steps)
+                    .isEqualTo(java.util.stream.IntStream.rangeClosed(1, 24)
+                            .boxed()
+                            .toList());
+            assertThat(Path.of(done.get("outputDir").asString()).resolve("adapter_model.safetensors"))
+                    .exists();
             assertThat(Files.readString(log)).contains("fine-tune job " + id + " resumes from checkpoint-");
         }
     }

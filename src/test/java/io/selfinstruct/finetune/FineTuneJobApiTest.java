@@ -43,13 +43,15 @@ class FineTuneJobApiTest {
 
     @Autowired
     MockMvc mvc;
+
     @Autowired
     JdbcTemplate jdbc;
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
         registry.add("selfinstruct.models.roots", () -> ROOT.resolve("models").toString());
-        registry.add("selfinstruct.finetune.output-dir", () -> ROOT.resolve("out").toString());
+        registry.add(
+                "selfinstruct.finetune.output-dir", () -> ROOT.resolve("out").toString());
         registry.add("selfinstruct.finetune.poll-interval", () -> "100ms");
     }
 
@@ -90,8 +92,9 @@ class FineTuneJobApiTest {
     @Test
     void aPoolJobTrainsAndServesItsAdapter() throws Exception {
         seedPool();
-        long id = submit(job("\"data\": {\"origin\": \"IMPORTED\", \"language\": \"en\"}, \"lora\": {\"r\": 8, \"dropout\": 0},"
-                + " \"sampleSteps\": 3, \"samplePrompts\": [{\"instruction\": \"Name a colour.\"}]"));
+        long id = submit(
+                job("\"data\": {\"origin\": \"IMPORTED\", \"language\": \"en\"}, \"lora\": {\"r\": 8, \"dropout\": 0},"
+                        + " \"sampleSteps\": 3, \"samplePrompts\": [{\"instruction\": \"Name a colour.\"}]"));
         JsonNode done = await(id, "COMPLETED");
         assertThat(done.get("step").asInt()).isEqualTo(3);
         assertThat(done.get("totalSteps").asInt()).isEqualTo(3);
@@ -105,24 +108,33 @@ class FineTuneJobApiTest {
         assertThat(done.get("error").isNull()).isTrue();
 
         MvcResult zip = mvc.perform(get("/api/finetune-jobs/" + id + "/adapter").header("X-API-Key", KEY))
-                .andExpect(status().isOk()).andReturn();
+                .andExpect(status().isOk())
+                .andReturn();
         List<String> names = new ArrayList<>();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip.getResponse().getContentAsByteArray()))) {
+        try (ZipInputStream in =
+                new ZipInputStream(new ByteArrayInputStream(zip.getResponse().getContentAsByteArray()))) {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 names.add(e.getName());
             }
         }
         assertThat(names).containsExactly("adapter_config.json", "adapter_model.safetensors");
 
-        mvc.perform(post("/api/finetune-jobs/" + id + "/generate").header("X-API-Key", KEY)
-                        .contentType(MediaType.APPLICATION_JSON)
-                        .content("{\"instruction\": \"Name a colour.\", \"input\": \"\", \"maxNewTokens\": 5, \"temperature\": 0}"))
-                .andExpect(status().isOk()).andExpect(jsonPath("$.tokenIds.length()").value(Matchers.lessThanOrEqualTo(5)))
+        mvc.perform(
+                        post("/api/finetune-jobs/" + id + "/generate")
+                                .header("X-API-Key", KEY)
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(
+                                        "{\"instruction\": \"Name a colour.\", \"input\": \"\", \"maxNewTokens\": 5, \"temperature\": 0}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.tokenIds.length()").value(Matchers.lessThanOrEqualTo(5)))
                 .andExpect(jsonPath("$.text").isString());
-        mvc.perform(post("/api/finetune-jobs/" + id + "/generate").header("X-API-Key", KEY)
-                .contentType(MediaType.APPLICATION_JSON).content("{\"instruction\": \"x\", \"maxNewTokens\": 0}"))
+        mvc.perform(post("/api/finetune-jobs/" + id + "/generate")
+                        .header("X-API-Key", KEY)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"instruction\": \"x\", \"maxNewTokens\": 0}"))
                 .andExpect(status().isBadRequest());
-        mvc.perform(post("/api/finetune-jobs/" + id + "/cancel").header("X-API-Key", KEY)).andExpect(status().isConflict());
+        mvc.perform(post("/api/finetune-jobs/" + id + "/cancel").header("X-API-Key", KEY))
+                .andExpect(status().isConflict());
     }
 
     @Test
@@ -130,14 +142,19 @@ class FineTuneJobApiTest {
         Path broken = ROOT.resolve("models/broken");
         TinyLlama.write(broken, 22);
         Files.write(broken.resolve("model.safetensors"), new byte[] {1, 2, 3});
-        long bad = submit(job("\"dataFile\": \"" + TinyLlama.alpacaFile() + "\"").replace(BASE.toString(), broken.toString())
+        long bad = submit(job("\"dataFile\": \"" + TinyLlama.alpacaFile() + "\"")
+                .replace(BASE.toString(), broken.toString())
                 .replace(TinyLlama.alpacaFile().toString(), copyIntoRoots().toString()));
-        MockMultipartFile file = new MockMultipartFile("file", "alpaca_data.json", "application/json",
-                Files.readAllBytes(TinyLlama.alpacaFile()));
+        MockMultipartFile file = new MockMultipartFile(
+                "file", "alpaca_data.json", "application/json", Files.readAllBytes(TinyLlama.alpacaFile()));
         MockMultipartFile part = new MockMultipartFile("job", "", "application/json", job("").getBytes());
-        MvcResult result = mvc.perform(multipart("/api/finetune-jobs").file(file).file(part).header("X-API-Key", KEY))
-                .andExpect(status().isAccepted()).andReturn();
-        long good = JSON.readTree(result.getResponse().getContentAsString()).get("id").asLong();
+        MvcResult result = mvc.perform(
+                        multipart("/api/finetune-jobs").file(file).file(part).header("X-API-Key", KEY))
+                .andExpect(status().isAccepted())
+                .andReturn();
+        long good = JSON.readTree(result.getResponse().getContentAsString())
+                .get("id")
+                .asLong();
 
         JsonNode failed = await(bad, "FAILED");
         assertThat(failed.get("error").asString()).contains("model.safetensors");
@@ -147,7 +164,8 @@ class FineTuneJobApiTest {
 
     @Test
     void aRunningJobCanBeCancelled() throws Exception {
-        long id = submit(job("\"dataFile\": \"" + copyIntoRoots() + "\"").replace("\"maxSteps\": 3", "\"maxSteps\": 500"));
+        long id = submit(
+                job("\"dataFile\": \"" + copyIntoRoots() + "\"").replace("\"maxSteps\": 3", "\"maxSteps\": 500"));
         Instant deadline = Instant.now().plusSeconds(120);
         while (view(id).get("step").asInt() < 1 && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
@@ -157,10 +175,12 @@ class FineTuneJobApiTest {
         assertThat(running.get("totalSteps").asInt()).isEqualTo(500);
         assertThat(running.get("etaSeconds").asLong()).as(running.toString()).isPositive();
         assertThat(running.get("eta").asString()).isNotBlank();
-        mvc.perform(post("/api/finetune-jobs/" + id + "/cancel").header("X-API-Key", KEY)).andExpect(status().isAccepted());
+        mvc.perform(post("/api/finetune-jobs/" + id + "/cancel").header("X-API-Key", KEY))
+                .andExpect(status().isAccepted());
         JsonNode cancelled = await(id, "CANCELLED");
         assertThat(cancelled.get("step").asInt()).isLessThan(500);
-        mvc.perform(get("/api/finetune-jobs/" + id + "/adapter").header("X-API-Key", KEY)).andExpect(status().isConflict());
+        mvc.perform(get("/api/finetune-jobs/" + id + "/adapter").header("X-API-Key", KEY))
+                .andExpect(status().isConflict());
         mvc.perform(get("/api/finetune-jobs/999999").header("X-API-Key", KEY)).andExpect(status().isNotFound());
     }
 
@@ -175,37 +195,52 @@ class FineTuneJobApiTest {
         for (int i = 0; i < 6; i++) {
             jdbc.update("""
                     INSERT INTO instruction (text, origin, language, is_classification, status, created_at, updated_at)
-                    VALUES (?, 'IMPORTED', 'en', false, 'ACCEPTED', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""",
-                    "Write the number " + i + " in words.");
+                    VALUES (?, 'IMPORTED', 'en', false, 'ACCEPTED', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)""", "Write the number " + i + " in words.");
             Long instruction = jdbc.queryForObject("SELECT MAX(id) FROM instruction", Long.class);
-            jdbc.update("INSERT INTO instance (instruction_id, input, output, status, position) VALUES (?, '', ?, 'ACCEPTED', 0)",
-                    instruction, "number " + i);
+            jdbc.update(
+                    "INSERT INTO instance (instruction_id, input, output, status, position) VALUES (?, '', ?, 'ACCEPTED', 0)",
+                    instruction,
+                    "number " + i);
         }
     }
 
     private void expect400(String body, String detail) throws Exception {
-        mvc.perform(post("/api/finetune-jobs").header("X-API-Key", KEY).contentType(MediaType.APPLICATION_JSON).content(body))
+        mvc.perform(post("/api/finetune-jobs")
+                        .header("X-API-Key", KEY)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(Matchers.containsString(detail)));
     }
 
     private long submit(String body) throws Exception {
-        MvcResult result = mvc.perform(post("/api/finetune-jobs").header("X-API-Key", KEY)
-                        .contentType(MediaType.APPLICATION_JSON).content(body))
-                .andExpect(status().isAccepted()).andExpect(jsonPath("$.status").value("QUEUED")).andReturn();
-        return JSON.readTree(result.getResponse().getContentAsString()).get("id").asLong();
+        MvcResult result = mvc.perform(post("/api/finetune-jobs")
+                        .header("X-API-Key", KEY)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content(body))
+                .andExpect(status().isAccepted())
+                .andExpect(jsonPath("$.status").value("QUEUED"))
+                .andReturn();
+        return JSON.readTree(result.getResponse().getContentAsString())
+                .get("id")
+                .asLong();
     }
 
     private JsonNode view(long id) throws Exception {
         return JSON.readTree(mvc.perform(get("/api/finetune-jobs/" + id).header("X-API-Key", KEY))
-                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
     }
 
     private JsonNode await(long id, String status) throws Exception {
         Instant deadline = Instant.now().plusSeconds(180);
         JsonNode job = view(id);
         while (!job.get("status").asString().equals(status) && Instant.now().isBefore(deadline)) {
-            assertThat(job.get("status").asString()).as("job " + id + ": " + job.get("error")).isIn("QUEUED", "RUNNING");
+            assertThat(job.get("status").asString())
+                    .as("job " + id + ": " + job.get("error"))
+                    .isIn("QUEUED", "RUNNING");
             Thread.sleep(100);
             job = view(id);
         }

@@ -13,13 +13,13 @@ import ai.djl.ndarray.types.Shape;
 import io.selfinstruct.finetune.data.AlpacaFile;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingSet;
-import io.selfinstruct.llama.LlamaLoader;
-import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.models.ModelRoots;
-import io.selfinstruct.llama.ModelTokenizer;
-import io.selfinstruct.lora.PeftAdapter;
 import io.selfinstruct.finetune.train.Evaluation;
 import io.selfinstruct.finetune.train.StepMetrics;
+import io.selfinstruct.llama.LlamaLoader;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.lora.PeftAdapter;
+import io.selfinstruct.models.ModelRoots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,6 +38,7 @@ class FineTuneRunTest {
 
     @TempDir
     static Path root;
+
     static Path base;
     static FineTuneSpec spec;
     static List<Example> examples;
@@ -55,7 +56,9 @@ class FineTuneRunTest {
                  "cutoffLen": 256, "trainOnInputs": false, "valSetSize": 4, "evalSteps": 20, "sampleSteps": 20,
                  "sampleMaxNewTokens": 8, "saveSteps": 0, "seed": 3, "device": "cpu", "mergeModel": true}
                 """.formatted(base);
-        spec = JsonMapper.builder().build().readValue(json, FineTuneRequest.class)
+        spec = JsonMapper.builder()
+                .build()
+                .readValue(json, FineTuneRequest.class)
                 .toSpec(new ModelRoots(List.of(root.toString())), null);
         examples = AlpacaFile.read(TinyLlama.alpacaFile());
         result = FineTuneRun.execute(spec, examples, root.resolve("job"), true, new FineTuneRun.Listener() {
@@ -120,7 +123,8 @@ class FineTuneRunTest {
     void mergedModelGivesTheLogitsOfBasePlusAdapter() {
         long[] ids = {1, 17, 99, 255, 3, 400, 511, 42, 7, 300};
         try (LlamaModel withAdapter = LlamaLoader.load(base, Device.cpu(), DataType.FLOAT32);
-                LlamaModel merged = LlamaLoader.load(root.resolve("job").resolve(FineTuneRun.MERGED_DIR), Device.cpu(), DataType.FLOAT32);
+                LlamaModel merged = LlamaLoader.load(
+                        root.resolve("job").resolve(FineTuneRun.MERGED_DIR), Device.cpu(), DataType.FLOAT32);
                 NDManager m = NDManager.newBaseManager(Device.cpu())) {
             PeftAdapter.apply(result.outputDir(), withAdapter);
             NDArray input = m.create(ids, new Shape(1, ids.length));
@@ -136,8 +140,12 @@ class FineTuneRunTest {
 
     @Test
     void adapterConfigRecordsTheRun() throws Exception {
-        var config = JsonMapper.builder().build().readTree(Files.readString(result.outputDir().resolve("adapter_config.json")));
-        assertEquals(base.toRealPath().toString(), config.get("base_model_name_or_path").asString());
+        var config = JsonMapper.builder()
+                .build()
+                .readTree(Files.readString(result.outputDir().resolve("adapter_config.json")));
+        assertEquals(
+                base.toRealPath().toString(),
+                config.get("base_model_name_or_path").asString());
         assertEquals(8, config.get("r").asInt());
         assertEquals(16, config.get("lora_alpha").asInt());
         assertEquals(7, config.get("target_modules").size());

@@ -10,17 +10,17 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
-import io.selfinstruct.lora.MergedModelExport;
-import io.selfinstruct.llama.LlamaLoader;
-import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.lora.LoraLinear;
-import io.selfinstruct.llama.NextTokenLoss;
-import io.selfinstruct.lora.PeftAdapter;
-import io.selfinstruct.llama.safetensors.SafetensorsFile;
 import io.selfinstruct.finetune.train.TrainableWeights;
 import io.selfinstruct.finetune.train.Trainer;
 import io.selfinstruct.finetune.train.TrainingCheckpoints;
 import io.selfinstruct.finetune.train.TrainingOptions;
+import io.selfinstruct.llama.LlamaLoader;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.NextTokenLoss;
+import io.selfinstruct.llama.safetensors.SafetensorsFile;
+import io.selfinstruct.lora.LoraLinear;
+import io.selfinstruct.lora.MergedModelExport;
+import io.selfinstruct.lora.PeftAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -79,7 +79,8 @@ class GoldenTrainStepTest {
             NDArray target = m.create(labels, shape);
             trainer(model, weights, lora).backward(input, null, target, 1f);
             int checked = 0;
-            for (String name : List.of("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
+            for (String name : List.of(
+                    "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
                     "base_model.model.model.layers.1.self_attn.v_proj.lora_B.weight",
                     "base_model.model.model.layers.3.self_attn.q_proj.lora_B.weight")) {
                 NDArray weight = weights.byName().get(name);
@@ -125,8 +126,8 @@ class GoldenTrainStepTest {
         }
     }
 
-    private static double lossWith(LlamaModel model, NDArray weight, float[] values, int index, double value,
-            NDArray input, NDArray target) {
+    private static double lossWith(
+            LlamaModel model, NDArray weight, float[] values, int index, double value, NDArray input, NDArray target) {
         float[] changed = values.clone();
         changed[index] = (float) value;
         weight.set(java.nio.FloatBuffer.wrap(changed));
@@ -142,7 +143,12 @@ class GoldenTrainStepTest {
     static Trainer trainer(LlamaModel model, TrainableWeights weights, Map<String, LoraLinear> lora) {
         TokenizedExample unused = new TokenizedExample(new long[] {1, 2}, new long[] {1, 2});
         TrainingOptions options = new TrainingOptions(1, 1, 1e-3, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1);
-        return new Trainer(model, weights, lora.values(), new TrainingSet(List.of(unused), List.of()), options,
+        return new Trainer(
+                model,
+                weights,
+                lora.values(),
+                new TrainingSet(List.of(unused), List.of()),
+                options,
                 new TrainingCheckpoints(Path.of("target/unused-checkpoints"), 1));
     }
 
@@ -151,7 +157,9 @@ class GoldenTrainStepTest {
     }
 
     static long[] flatten(JsonNode rows) {
-        return rows.values().stream().flatMapToLong(r -> r.values().stream().mapToLong(JsonNode::asLong)).toArray();
+        return rows.values().stream()
+                .flatMapToLong(r -> r.values().stream().mapToLong(JsonNode::asLong))
+                .toArray();
     }
 
     static float maxAbsDiff(float[] expected, float[] actual) {

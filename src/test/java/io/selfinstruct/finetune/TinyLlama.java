@@ -20,8 +20,7 @@ import java.util.Random;
  */
 public final class TinyLlama {
 
-    private TinyLlama() {
-    }
+    private TinyLlama() {}
 
     public static Path write(Path dir, long seed) {
         return write(dir, seed, 32, 64, 2);
@@ -31,8 +30,16 @@ public final class TinyLlama {
         return write(dir, seed, 512, hidden, intermediate, layers, 4, 2, false);
     }
 
-    public static Path write(Path dir, long seed, int vocab, int hidden, int intermediate, int layers, int heads,
-            int kvHeads, boolean tied) {
+    public static Path write(
+            Path dir,
+            long seed,
+            int vocab,
+            int hidden,
+            int intermediate,
+            int layers,
+            int heads,
+            int kvHeads,
+            boolean tied) {
         String config = """
                 {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": %d, "hidden_size": %d,
                  "intermediate_size": %d, "num_hidden_layers": %d, "num_attention_heads": %d,
@@ -73,7 +80,8 @@ public final class TinyLlama {
 
     public static Path alpacaFile() {
         try {
-            return Path.of(TinyLlama.class.getResource("/finetune/alpaca_small.json").toURI());
+            return Path.of(
+                    TinyLlama.class.getResource("/finetune/alpaca_small.json").toURI());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -10,21 +10,21 @@ import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.finetune.data.AlpacaFile;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingSet;
-import io.selfinstruct.lora.LoraInjection;
-import io.selfinstruct.llama.DecoderLayer;
-import io.selfinstruct.llama.LinearLayer;
-import io.selfinstruct.llama.LlamaLoader;
-import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.lora.LoraConfig;
-import io.selfinstruct.lora.LoraLinear;
-import io.selfinstruct.models.ModelRoots;
-import io.selfinstruct.llama.ModelTokenizer;
-import io.selfinstruct.llama.safetensors.SafetensorsFile;
 import io.selfinstruct.finetune.train.StepMetrics;
 import io.selfinstruct.finetune.train.TrainableWeights;
 import io.selfinstruct.finetune.train.Trainer;
 import io.selfinstruct.finetune.train.TrainingCheckpoints;
 import io.selfinstruct.finetune.train.TrainingOptions;
+import io.selfinstruct.llama.DecoderLayer;
+import io.selfinstruct.llama.LinearLayer;
+import io.selfinstruct.llama.LlamaLoader;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.llama.safetensors.SafetensorsFile;
+import io.selfinstruct.lora.LoraConfig;
+import io.selfinstruct.lora.LoraInjection;
+import io.selfinstruct.lora.LoraLinear;
+import io.selfinstruct.models.ModelRoots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,7 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** What training may and may not touch, and a stopped run resumed from its checkpoint landing where an unbroken one does. */
 class TrainerStateTest {
 
-    private static final List<String> ALL = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+    private static final List<String> ALL =
+            List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
     @Test
     void loraLeavesEveryBaseWeightBitIdenticalAndWithoutGradient(@TempDir Path root) {
@@ -56,7 +57,11 @@ class TrainerStateTest {
 
             TrainableWeights weights = FineTuneRun.adapterWeights(lora);
             TrainingSet data = TrainingSet.split(encoded(tokenizer), 0, 1, false, 128);
-            Trainer trainer = new Trainer(model, weights, lora.values(), data,
+            Trainer trainer = new Trainer(
+                    model,
+                    weights,
+                    lora.values(),
+                    data,
                     new TrainingOptions(1, 4, 1e-2, 0.01, 1, 4, 2, 1.0, 1, 0, 0, 0, 1),
                     new TrainingCheckpoints(root.resolve("ck"), 1));
             trainer.train(new Silent());
@@ -80,7 +85,8 @@ class TrainerStateTest {
         Path base = TinyLlama.write(root.resolve("base"), 14);
         FineTuneSpec spec = spec(root, base, "\"maxSteps\": 2, \"valSetSize\": 2, \"evalSteps\": 1");
         Silent.Listener listener = new Silent.Listener();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Thread worker = new Thread(() -> {
             try {
                 FineTuneRun.execute(spec, AlpacaFile.read(TinyLlama.alpacaFile()), root.resolve("job"), true, listener);
@@ -100,8 +106,8 @@ class TrainerStateTest {
         Path base = TinyLlama.write(root.resolve("base"), 12);
         FineTuneSpec spec = spec(root, base, """
                 "method": "freeze", "trainableLayers": 1, "maxSteps": 3, "learningRate": 0.01""");
-        FineTuneRun.Result result = FineTuneRun.execute(spec, AlpacaFile.read(TinyLlama.alpacaFile()), root.resolve("job"),
-                true, new Silent.Listener());
+        FineTuneRun.Result result = FineTuneRun.execute(
+                spec, AlpacaFile.read(TinyLlama.alpacaFile()), root.resolve("job"), true, new Silent.Listener());
         Path trained = result.outputDir();
         assertEquals(root.resolve("job").resolve(FineTuneRun.MODEL_DIR), trained);
         try (SafetensorsFile before = SafetensorsFile.open(base.resolve("model.safetensors"));
@@ -140,9 +146,12 @@ class TrainerStateTest {
         Silent.Listener again = new Silent.Listener();
         FineTuneRun.Result resumed = FineTuneRun.execute(spec, examples, root.resolve("broken"), true, again);
         assertEquals(4, again.resumedFrom);
-        assertEquals(List.of(5, 6, 7, 8), again.metrics.stream().map(StepMetrics::step).toList());
+        assertEquals(
+                List.of(5, 6, 7, 8),
+                again.metrics.stream().map(StepMetrics::step).toList());
         for (int i = 0; i < 4; i++) {
-            assertEquals(straight.metrics.get(4 + i).loss(), again.metrics.get(i).loss(), 1e-5, "loss at step " + (5 + i));
+            assertEquals(
+                    straight.metrics.get(4 + i).loss(), again.metrics.get(i).loss(), 1e-5, "loss at step " + (5 + i));
         }
         try (SafetensorsFile a = SafetensorsFile.open(unbroken.outputDir().resolve("adapter_model.safetensors"));
                 SafetensorsFile b = SafetensorsFile.open(resumed.outputDir().resolve("adapter_model.safetensors"))) {
@@ -158,48 +167,50 @@ class TrainerStateTest {
                 {"baseModel": "%s", "batchSize": 4, "microBatchSize": 2, "cutoffLen": 128, "trainOnInputs": true,
                  "evalSteps": 0, "sampleSteps": 0, "sampleMaxNewTokens": 1, "seed": 9, "device": "cpu", %s}
                 """.formatted(base, fields);
-        return JsonMapper.builder().build().readValue(json, FineTuneRequest.class)
+        return JsonMapper.builder()
+                .build()
+                .readValue(json, FineTuneRequest.class)
                 .toSpec(new ModelRoots(List.of(root.toString())), null);
     }
 
     private static List<io.selfinstruct.finetune.data.TokenizedExample> encoded(ModelTokenizer tokenizer) {
-        var encoder = new io.selfinstruct.finetune.data.ExampleEncoder(tokenizer,
-                io.selfinstruct.finetune.data.PromptFormat.ALPACA, 2L, 128, 128, 128, true);
-        return AlpacaFile.read(TinyLlama.alpacaFile()).stream().map(e -> encoder.encode(e).orElseThrow()).toList();
+        var encoder = new io.selfinstruct.finetune.data.ExampleEncoder(
+                tokenizer, io.selfinstruct.finetune.data.PromptFormat.ALPACA, 2L, 128, 128, 128, true);
+        return AlpacaFile.read(TinyLlama.alpacaFile()).stream()
+                .map(e -> encoder.encode(e).orElseThrow())
+                .toList();
     }
 
     private static Map<String, float[]> baseWeights(LlamaModel model) {
         Map<String, float[]> all = new LinkedHashMap<>();
         all.put("embed", model.embedTokens().toFloatArray());
-        model.linearLayers().forEach((path, layer) -> all.put(path, layer.base().weight().toFloatArray()));
+        model.linearLayers()
+                .forEach((path, layer) -> all.put(path, layer.base().weight().toFloatArray()));
         for (int i = 0; i < model.layers().size(); i++) {
             DecoderLayer layer = model.layers().get(i);
             all.put(i + ".input_layernorm", layer.inputLayernorm().toFloatArray());
-            all.put(i + ".post_attention_layernorm", layer.postAttentionLayernorm().toFloatArray());
+            all.put(
+                    i + ".post_attention_layernorm",
+                    layer.postAttentionLayernorm().toFloatArray());
         }
         return all;
     }
 
     static class Silent implements Trainer.Progress {
         @Override
-        public void onStep(StepMetrics metrics, int totalSteps) {
-        }
+        public void onStep(StepMetrics metrics, int totalSteps) {}
 
         @Override
-        public void onSamples(int step) {
-        }
+        public void onSamples(int step) {}
 
         @Override
-        public void onCheckpoint(int step) {
-        }
+        public void onCheckpoint(int step) {}
 
         @Override
         public boolean stopRequested() {
             return false;
         }
 
-        static class Listener extends AdapterLayoutTest.QuietListener {
-        }
+        static class Listener extends AdapterLayoutTest.QuietListener {}
     }
-
 }

@@ -53,10 +53,13 @@ class PipelineTest {
 
     @Autowired
     MockMvc mvc;
+
     @Autowired
     JsonMapper json;
+
     @Autowired
     InstructionRepository instructions;
+
     @Autowired
     InstanceRepository instances;
 
@@ -78,10 +81,22 @@ class PipelineTest {
                     .anyMatch(i -> i.getStatus() == InstructionStatus.ACCEPTED);
         }
         Map<String, Integer> rejected = json.convertValue(batch.get("rejected"), Map.class);
-        assertThat(rejected).containsKeys("too_short", "too_long", "blocklisted_word", "write_a_program",
-                "starts_with_punctuation", "not_english", "rouge_similar", "truncated", "no_valid_instances",
-                "input_equals_output", "conflicting_instances", "empty_output", "ends_with_colon",
-                "duplicate_instance");
+        assertThat(rejected)
+                .containsKeys(
+                        "too_short",
+                        "too_long",
+                        "blocklisted_word",
+                        "write_a_program",
+                        "starts_with_punctuation",
+                        "not_english",
+                        "rouge_similar",
+                        "truncated",
+                        "no_valid_instances",
+                        "input_equals_output",
+                        "conflicting_instances",
+                        "empty_output",
+                        "ends_with_colon",
+                        "duplicate_instance");
         assertThat(rejected.values()).allMatch(n -> n > 0);
         assertThat(batch.get("requests").asLong()).isPositive();
         assertThat(batch.get("promptTokens").asLong()).isPositive();
@@ -91,15 +106,15 @@ class PipelineTest {
     @Test
     void alpacaModeWithAChatModelThatDecoratesItsAnswers() throws Exception {
         JsonNode batch = runToEnd("""
-                {"mode":"alpaca","targetInstructions":25,"api":"chat","concurrency":3,"baseUrl":"%s"}"""
-                .formatted(chatty.baseUrl()));
+                {"mode":"alpaca","targetInstructions":25,"api":"chat","concurrency":3,"baseUrl":"%s"}""".formatted(chatty.baseUrl()));
 
         assertThat(batch.get("status").asString()).isEqualTo("COMPLETED");
         assertThat(batch.get("accepted").asInt()).isEqualTo(25);
         List<Instruction> accepted = acceptedOf(batch.get("id").asLong());
         assertThat(accepted).hasSize(25).allMatch(i -> !i.getText().contains("**"));
-        assertThat(accepted).allSatisfy(i -> assertThat(instances.findByInstructionIdOrderByPosition(i.getId()))
-                .hasSize(1));
+        assertThat(accepted)
+                .allSatisfy(i -> assertThat(instances.findByInstructionIdOrderByPosition(i.getId()))
+                        .hasSize(1));
         assertThat(json.convertValue(batch.get("rejected"), Map.class)).containsKeys("input_equals_output");
         assertNoTwoAcceptedAreTooSimilar(RougeTokenizer.DEFAULT, "en");
     }
@@ -111,8 +126,11 @@ class PipelineTest {
 
         assertThat(batch.get("status").asString()).isEqualTo("COMPLETED");
         List<Instruction> accepted = acceptedOf(batch.get("id").asLong());
-        assertThat(accepted).hasSize(30).allMatch(i -> i.getText().codePoints()
-                .anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN));
+        assertThat(accepted)
+                .hasSize(30)
+                .allMatch(i -> i.getText()
+                        .codePoints()
+                        .anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN));
         Map<String, Integer> rejected = json.convertValue(batch.get("rejected"), Map.class);
         assertThat(rejected).containsKeys("rouge_similar", "not_chinese", "too_short", "blocklisted_word");
         assertNoTwoAcceptedAreTooSimilar(RougeTokenizer.CJK, "zh");
@@ -137,17 +155,20 @@ class PipelineTest {
                     {"targetInstructions":500,"api":"completions","concurrency":2}""").get("id").asLong();
             waitFor(id, "RUNNING", Duration.ofSeconds(20));
             mvc.perform(post("/api/batches/" + id + "/pause").header("X-API-Key", "test-key"))
-                    .andExpect(status().isOk()).andExpect(jsonPath("$.status").value("PAUSED"));
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.status").value("PAUSED"));
             Thread.sleep(600);
             int acceptedWhilePaused = batch(id).get("accepted").asInt();
             Thread.sleep(600);
             assertThat(batch(id).get("accepted").asInt()).isEqualTo(acceptedWhilePaused);
 
             mvc.perform(post("/api/batches/" + id + "/resume").header("X-API-Key", "test-key"))
-                    .andExpect(status().isOk()).andExpect(jsonPath("$.status").value("QUEUED"));
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.status").value("QUEUED"));
             waitFor(id, "RUNNING", Duration.ofSeconds(20));
             mvc.perform(post("/api/batches/" + id + "/cancel").header("X-API-Key", "test-key"))
-                    .andExpect(status().isOk()).andExpect(jsonPath("$.status").value("CANCELLED"));
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.status").value("CANCELLED"));
             mvc.perform(post("/api/batches/" + id + "/resume").header("X-API-Key", "test-key"))
                     .andExpect(status().isConflict())
                     .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("CANCELLED")));
@@ -158,14 +179,19 @@ class PipelineTest {
 
     @Test
     void badRequestsAreProblemDetails() throws Exception {
-        mvc.perform(post("/api/batches").header("X-API-Key", "test-key").contentType("application/json")
+        mvc.perform(post("/api/batches")
+                        .header("X-API-Key", "test-key")
+                        .contentType("application/json")
                         .content("{\"mode\":\"magic\",\"concurrency\":0}"))
                 .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.allOf(
-                        org.hamcrest.Matchers.containsString("mode must be self-instruct or alpaca"),
-                        org.hamcrest.Matchers.containsString("targetInstructions is required"),
-                        org.hamcrest.Matchers.containsString("concurrency"))));
-        mvc.perform(post("/api/batches").header("X-API-Key", "test-key").contentType("application/json")
+                .andExpect(jsonPath("$.detail")
+                        .value(org.hamcrest.Matchers.allOf(
+                                org.hamcrest.Matchers.containsString("mode must be self-instruct or alpaca"),
+                                org.hamcrest.Matchers.containsString("targetInstructions is required"),
+                                org.hamcrest.Matchers.containsString("concurrency"))));
+        mvc.perform(post("/api/batches")
+                        .header("X-API-Key", "test-key")
+                        .contentType("application/json")
                         .content("{\"targetInstructions\":5,\"seedSet\":\"nope\"}"))
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("seedSet 'nope'")));
@@ -174,18 +200,21 @@ class PipelineTest {
 
     private List<Instruction> acceptedOf(long batchId) {
         return instructions.findAll().stream()
-                .filter(i -> Long.valueOf(batchId).equals(i.getBatchId()) && i.getStatus() == InstructionStatus.ACCEPTED)
+                .filter(i ->
+                        Long.valueOf(batchId).equals(i.getBatchId()) && i.getStatus() == InstructionStatus.ACCEPTED)
                 .toList();
     }
 
     private void assertNoTwoAcceptedAreTooSimilar(RougeTokenizer tokenizer, String language) {
         List<String> all = instructions.findAll().stream()
                 .filter(i -> i.getStatus() == InstructionStatus.ACCEPTED && language.equals(i.getLanguage()))
-                .map(Instruction::getText).toList();
+                .map(Instruction::getText)
+                .toList();
         for (int a = 0; a < all.size(); a++) {
             for (int b = a + 1; b < all.size(); b++) {
                 assertThat(RougeL.score(all.get(a), all.get(b), tokenizer).fmeasure())
-                        .as("%s vs %s", all.get(a), all.get(b)).isLessThanOrEqualTo(0.7);
+                        .as("%s vs %s", all.get(a), all.get(b))
+                        .isLessThanOrEqualTo(0.7);
             }
         }
     }
@@ -194,25 +223,35 @@ class PipelineTest {
         long id = create(body).get("id").asLong();
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
         JsonNode batch = batch(id);
-        while (!List.of("COMPLETED", "FAILED", "CANCELLED", "PAUSED").contains(batch.get("status").asString())
+        while (!List.of("COMPLETED", "FAILED", "CANCELLED", "PAUSED")
+                        .contains(batch.get("status").asString())
                 && Instant.now().isBefore(deadline)) {
             Thread.sleep(100);
             batch = batch(id);
         }
-        assertThat(batch.get("error").isNull()).as("error: %s", batch.get("error")).isTrue();
+        assertThat(batch.get("error").isNull())
+                .as("error: %s", batch.get("error"))
+                .isTrue();
         return batch;
     }
 
     JsonNode create(String body) throws Exception {
-        String response = mvc.perform(post("/api/batches").header("X-API-Key", "test-key")
-                        .contentType("application/json").content(body))
-                .andExpect(status().isAccepted()).andReturn().getResponse().getContentAsString();
+        String response = mvc.perform(post("/api/batches")
+                        .header("X-API-Key", "test-key")
+                        .contentType("application/json")
+                        .content(body))
+                .andExpect(status().isAccepted())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
         return json.readTree(response);
     }
 
     JsonNode batch(long id) throws Exception {
         return json.readTree(mvc.perform(get("/api/batches/" + id).header("X-API-Key", "test-key"))
-                .andReturn().getResponse().getContentAsString());
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
     }
 
     void waitFor(long id, String status, Duration timeout) throws Exception {

@@ -43,6 +43,7 @@ class PipelineThroughputBenchmark {
 
     @Autowired
     Batches batches;
+
     @Autowired
     JdbcTemplate jdbc;
 
@@ -53,27 +54,63 @@ class PipelineThroughputBenchmark {
         for (int i = 0; i < PREFILLED; i++) {
             rows.add(new Object[] {script.freshInstruction(), now, now});
         }
-        jdbc.batchUpdate("insert into instruction (text, origin, language, status, created_at, updated_at) "
-                + "values (?, 'GENERATED', 'en', 'ACCEPTED', ?, ?)", rows);
+        jdbc.batchUpdate(
+                "insert into instruction (text, origin, language, status, created_at, updated_at) "
+                        + "values (?, 'GENERATED', 'en', 'ACCEPTED', ?, ?)",
+                rows);
 
         for (String mode : List.of("self-instruct", "alpaca")) {
             int target = mode.equals("alpaca") ? 1200 : 600;
             int before = server.requests();
             Instant start = Instant.now();
-            long id = batches.create(new BatchRequest(mode, null, null, "completions", null, target, 16, null, null,
-                    null, null, null, null, null, null, null, 7L, null, null, null, null, null, null, null, null)).id();
+            long id = batches.create(new BatchRequest(
+                            mode,
+                            null,
+                            null,
+                            "completions",
+                            null,
+                            target,
+                            16,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            7L,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null))
+                    .id();
             BatchView view = batches.view(id);
             while (view.status() != BatchStatus.COMPLETED) {
                 assertThat(view.status()).isIn(BatchStatus.QUEUED, BatchStatus.RUNNING);
                 Thread.sleep(200);
                 view = batches.view(id);
             }
-            double seconds = Duration.between(view.startedAt(), view.finishedAt()).toMillis() / 1000.0;
+            double seconds =
+                    Duration.between(view.startedAt(), view.finishedAt()).toMillis() / 1000.0;
             int requests = server.requests() - before;
             int pool = jdbc.queryForObject("select count(*) from instruction where status = 'ACCEPTED'", Integer.class);
-            System.out.printf("BENCHMARK pipeline mode=%s target=%d pool=%d requests=%d seconds=%.1f "
-                    + "requests/s=%.2f (ideal 16.00, %.0f%%) instructions/s=%.2f wall=%.1fs%n", mode, target, pool,
-                    requests, seconds, requests / seconds, 100 * requests / seconds / 16, target / seconds,
+            System.out.printf(
+                    "BENCHMARK pipeline mode=%s target=%d pool=%d requests=%d seconds=%.1f "
+                            + "requests/s=%.2f (ideal 16.00, %.0f%%) instructions/s=%.2f wall=%.1fs%n",
+                    mode,
+                    target,
+                    pool,
+                    requests,
+                    seconds,
+                    requests / seconds,
+                    100 * requests / seconds / 16,
+                    target / seconds,
                     Duration.between(start, Instant.now()).toMillis() / 1000.0);
             assertThat(view.accepted()).isEqualTo(target);
         }

@@ -22,7 +22,6 @@ class PostgresBatchClaimTest {
         PostgresDatabase.assumeAvailable();
     }
 
-
     @Test
     void twoInstancesNeverRunTheSameBatch() throws Exception {
         String url = PostgresDatabase.createDatabase();
@@ -46,27 +45,58 @@ class PostgresBatchClaimTest {
             JdbcTemplate jdbc = a.getBean(JdbcTemplate.class);
             for (long id : ids) {
                 // a batch run twice would admit up to its target in each run
-                assertThat(jdbc.queryForObject("select count(*) from instruction where batch_id = ? and status in "
-                        + "('ACCEPTED', 'CANDIDATE')", Integer.class, id)).isEqualTo(30);
+                assertThat(jdbc.queryForObject(
+                                "select count(*) from instruction where batch_id = ? and status in "
+                                        + "('ACCEPTED', 'CANDIDATE')",
+                                Integer.class,
+                                id))
+                        .isEqualTo(30);
             }
             assertThat(jdbc.queryForList("select text from instruction where status = 'ACCEPTED'", String.class))
-                    .hasSize(90).doesNotHaveDuplicates();
+                    .hasSize(90)
+                    .doesNotHaveDuplicates();
         }
     }
 
     private static long create(Batches batches, int target) {
-        return batches.create(new BatchRequest(null, null, null, "completions", null, target, 3, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null)).id();
+        return batches.create(new BatchRequest(
+                        null,
+                        null,
+                        null,
+                        "completions",
+                        null,
+                        target,
+                        3,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null))
+                .id();
     }
 
     private static ConfigurableApplicationContext instance(String url, ScriptedLlmServer llm, String name) {
         // command-line arguments: they outrank application.yml, as a deployment's settings would
-        return new SpringApplicationBuilder(SelfInstructApplication.class).run(
-                "--server.port=0",
-                "--spring.datasource.url=" + url,
-                "--selfinstruct.llm.base-url=" + llm.baseUrl(),
-                "--selfinstruct.batches.instance-id=" + name,
-                "--selfinstruct.batches.poll-interval=50ms",
-                "--selfinstruct.data-dir=target/test-data/" + name);
+        return new SpringApplicationBuilder(SelfInstructApplication.class)
+                .run(
+                        "--server.port=0",
+                        "--spring.datasource.url=" + url,
+                        "--selfinstruct.llm.base-url=" + llm.baseUrl(),
+                        "--selfinstruct.batches.instance-id=" + name,
+                        "--selfinstruct.batches.poll-interval=50ms",
+                        "--selfinstruct.data-dir=target/test-data/" + name);
     }
 }

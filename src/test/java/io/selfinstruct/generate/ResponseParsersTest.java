@@ -34,13 +34,15 @@ class ResponseParsersTest {
                 + "11) **What are the main causes of inflation in a small open economy?**\n"
                 + "12. Task: Classify the news headline as politics, sports, or business.\n\n"
                 + "Let me know if you would like more!";
-        assertThat(InstructionListParser.parse(chat, false, false).instructions()).isEqualTo(EXPECTED);
+        assertThat(InstructionListParser.parse(chat, false, false).instructions())
+                .isEqualTo(EXPECTED);
 
         String restarted = "1. Suggest three names for a bakery that sells only sourdough.\r\n"
                 + "2. Rewrite the sentence in the passive voice.\r\n"
                 + "3. What are the main causes of inflation in a small open economy?\r\n"
                 + "4. Classify the news headline as politics, sports, or business.\r\n";
-        assertThat(InstructionListParser.parse(restarted, false, false).instructions()).isEqualTo(EXPECTED);
+        assertThat(InstructionListParser.parse(restarted, false, false).instructions())
+                .isEqualTo(EXPECTED);
     }
 
     @Test
@@ -52,41 +54,48 @@ class ResponseParsersTest {
 
     @Test
     void capitalizeIsPythonsAndOptional() {
-        assertThat(InstructionListParser.parse(" tell me about NASA's budget", false, true).instructions())
+        assertThat(InstructionListParser.parse(" tell me about NASA's budget", false, true)
+                        .instructions())
                 .containsExactly("Tell me about nasa's budget");
-        assertThat(InstructionListParser.parse(" tell me about NASA's budget", false, false).instructions())
+        assertThat(InstructionListParser.parse(" tell me about NASA's budget", false, false)
+                        .instructions())
                 .containsExactly("tell me about NASA's budget");
     }
 
     @Test
     void garbageGivesNothing() {
         assertThat(InstructionListParser.parse("", false, false).instructions()).isEmpty();
-        assertThat(InstructionListParser.parse("Sure, here you go:\n\n", false, false).instructions()).isEmpty();
+        assertThat(InstructionListParser.parse("Sure, here you go:\n\n", false, false)
+                        .instructions())
+                .isEmpty();
     }
 
     @Test
     void inputFirstInstances() {
         String response = "Example 1\nInput: 3 apples and 4 pears\nOutput: 7 pieces of fruit\n\n"
                 + "Example 2\nInput: 10 plums\nOutput: 10 pieces of fruit\n\nTask: Something else";
-        assertThat(InstanceParser.parse(response, false, false)).containsExactly(
-                new Example("3 apples and 4 pears", "7 pieces of fruit"), new Example("10 plums", "10 pieces of fruit"));
+        assertThat(InstanceParser.parse(response, false, false))
+                .containsExactly(
+                        new Example("3 apples and 4 pears", "7 pieces of fruit"),
+                        new Example("10 plums", "10 pieces of fruit"));
     }
 
     @Test
     void inputFirstWithoutInputAndWithChatDecoration() {
         String response = "Here are the examples:\n\n**Example 1**\n**Output:** A haiku about rain.\n\n"
                 + "### Example 2\nOutput: Another poem.\nInput: leaked next input";
-        assertThat(InstanceParser.parse(response, false, false)).containsExactly(
-                new Example("", "A haiku about rain."), new Example("", "Another poem."));
+        assertThat(InstanceParser.parse(response, false, false))
+                .containsExactly(new Example("", "A haiku about rain."), new Example("", "Another poem."));
     }
 
     @Test
     void outputFirstInstancesAndTruncation() {
         String response = "Class label: positive\nSentence: I loved every minute.\n"
                 + "Class label: negative\nSentence: A waste of two hours.\nClass label: neu";
-        assertThat(InstanceParser.parse(response, true, true)).containsExactly(
-                new Example("Sentence: I loved every minute.", "positive"),
-                new Example("Sentence: A waste of two hours.", "negative"));
+        assertThat(InstanceParser.parse(response, true, true))
+                .containsExactly(
+                        new Example("Sentence: I loved every minute.", "positive"),
+                        new Example("Sentence: A waste of two hours.", "negative"));
         assertThat(InstanceParser.parse(response, true, false)).hasSize(3);
     }
 
@@ -107,10 +116,11 @@ class ResponseParsersTest {
                 + "**6. Instruction:** Give the plural.\n6. Input:\nmouse\n6. Output:\nmice\n"
                 + "7. Instruction: Missing its output\n7. Input:\nx\n###\n8. Instruction: cut off";
         var parsed = AlpacaBlockParser.parse(response, true);
-        assertThat(parsed.tasks()).containsExactly(
-                new AlpacaBlockParser.Task("Name a fruit that is yellow.", "", "A banana."),
-                new AlpacaBlockParser.Task("Translate the word to French.", "cat", "chat"),
-                new AlpacaBlockParser.Task("Give the plural.", "mouse", "mice"));
+        assertThat(parsed.tasks())
+                .containsExactly(
+                        new AlpacaBlockParser.Task("Name a fruit that is yellow.", "", "A banana."),
+                        new AlpacaBlockParser.Task("Translate the word to French.", "cat", "chat"),
+                        new AlpacaBlockParser.Task("Give the plural.", "mouse", "mice"));
         assertThat(parsed.malformed()).isEqualTo(1);
         assertThat(parsed.truncated()).isTrue();
     }

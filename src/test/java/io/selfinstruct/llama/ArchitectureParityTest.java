@@ -26,7 +26,9 @@ class ArchitectureParityTest {
     @Test
     void qwen2MatchesTheReferenceForward() {
         TinyModel tiny = TinyModel.write(dir, "qwen2", null, false, 11);
-        assertTrue(tiny.config().qkvBias() && !tiny.config().oBias() && tiny.config().tieWordEmbeddings());
+        assertTrue(tiny.config().qkvBias()
+                && !tiny.config().oBias()
+                && tiny.config().tieWordEmbeddings());
         assertParity(tiny, 20);
     }
 
@@ -63,7 +65,10 @@ class ArchitectureParityTest {
                 }
             }
             assertTrue(max <= 1e-4, tiny.config().modelType() + " logits differ by " + max);
-            assertEquals(ReferenceForward.loss(expected, ids), NextTokenLoss.mean(logits, input).getFloat(), 1e-4);
+            assertEquals(
+                    ReferenceForward.loss(expected, ids),
+                    NextTokenLoss.mean(logits, input).getFloat(),
+                    1e-4);
         }
     }
 }

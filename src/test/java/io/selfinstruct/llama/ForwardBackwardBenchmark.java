@@ -1,6 +1,5 @@
 package io.selfinstruct.llama;
 
-import io.selfinstruct.lora.LoraLinear;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -9,6 +8,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.selfinstruct.lora.LoraLinear;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,9 +71,16 @@ public class ForwardBackwardBenchmark {
         Device device = DeviceChoice.AUTO.resolve();
         NDManager m = NDManager.newBaseManager(device);
         Map<String, NDArray> w = new LinkedHashMap<>();
-        LlamaLoader.tensorTable(c, false).forEach((name, shape) -> w.put(name, name.endsWith("norm.weight")
-                ? m.ones(new Shape(shape)) : m.randomNormal(0, (float) (1 / Math.sqrt(shape[shape.length - 1])),
-                        new Shape(shape), DataType.FLOAT32)));
+        LlamaLoader.tensorTable(c, false)
+                .forEach((name, shape) -> w.put(
+                        name,
+                        name.endsWith("norm.weight")
+                                ? m.ones(new Shape(shape))
+                                : m.randomNormal(
+                                        0,
+                                        (float) (1 / Math.sqrt(shape[shape.length - 1])),
+                                        new Shape(shape),
+                                        DataType.FLOAT32)));
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.numHiddenLayers(); i++) {
             String p = "model.layers." + i + ".";
@@ -84,8 +91,8 @@ public class ForwardBackwardBenchmark {
             for (String n : DecoderLayer.MLP) {
                 projections.put(n, new FrozenLinear(w.get(p + "mlp." + n + ".weight"), null));
             }
-            layers.add(new DecoderLayer(c, w.get(p + "input_layernorm.weight"), w.get(p + "post_attention_layernorm.weight"),
-                    projections));
+            layers.add(new DecoderLayer(
+                    c, w.get(p + "input_layernorm.weight"), w.get(p + "post_attention_layernorm.weight"), projections));
         }
         NDArray embed = w.get("model.embed_tokens.weight");
         model = new LlamaModel(c, m, embed, layers, w.get("model.norm.weight"), new FrozenLinear(embed, null));
@@ -107,13 +114,15 @@ public class ForwardBackwardBenchmark {
             });
         }
         ids = m.randomInteger(0, c.vocabSize(), new Shape(batch, seq), DataType.INT64);
-        System.out.printf("%n%s: %.1fM parameters on %s, %d trainable tensors%n", mode,
-                w.values().stream().mapToLong(a -> a.getShape().size()).sum() / 1e6, device, trainable.size());
+        System.out.printf(
+                "%n%s: %.1fM parameters on %s, %d trainable tensors%n",
+                mode, w.values().stream().mapToLong(a -> a.getShape().size()).sum() / 1e6, device, trainable.size());
     }
 
     @Benchmark
     public float forwardBackward() {
-        try (NDScope scope = new NDScope(); GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        try (NDScope scope = new NDScope();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             scope.suppressNotUsedWarning();
             NDArray loss = NextTokenLoss.mean(model.forward(ids, null), ids);
             collector.backward(loss);

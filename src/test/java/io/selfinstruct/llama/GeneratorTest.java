@@ -1,6 +1,5 @@
 package io.selfinstruct.llama;
 
-import io.selfinstruct.lora.PeftAdapter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,6 +13,7 @@ import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.llama.sampling.Generator;
 import io.selfinstruct.llama.sampling.SequencePenalty;
+import io.selfinstruct.lora.PeftAdapter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +50,8 @@ class GeneratorTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void greedyMatchesTransformersGenerateWithAndWithoutCache(boolean cache) {
-        GenerationOptions options = GenerationOptions.greedy(10, Set.of(2L)).withCache(cache).recordingLogits();
+        GenerationOptions options =
+                GenerationOptions.greedy(10, Set.of(2L)).withCache(cache).recordingLogits();
         Generation g = generator.generate(prompt, options);
         assertArrayEquals(Golden.ids(golden.json().path("generation").path("new_token_ids")), g.tokenIds());
         assertEquals(Generation.FinishReason.LENGTH, g.finishReason());
@@ -69,18 +70,27 @@ class GeneratorTest {
             PeftAdapter.apply(rope.adapterDir(), other);
             Generator g = new Generator(other, tokenizer::decode);
             GenerationOptions options = GenerationOptions.greedy(24, Set.of());
-            assertArrayEquals(g.generate(prompt, options.withCache(false)).tokenIds(),
+            assertArrayEquals(
+                    g.generate(prompt, options.withCache(false)).tokenIds(),
                     g.generate(prompt, options).tokenIds());
         }
     }
 
     @Test
     void seededSamplingIsReproducibleAndTopKOneIsGreedy() {
-        GenerationOptions sampled = GenerationOptions.builder(12).temperature(1.3).topP(0.9).topK(50).repetitionPenalty(1.1).seed(7L).build();
+        GenerationOptions sampled = GenerationOptions.builder(12)
+                .temperature(1.3)
+                .topP(0.9)
+                .topK(50)
+                .repetitionPenalty(1.1)
+                .seed(7L)
+                .build();
         long[] first = generator.generate(prompt, sampled).tokenIds();
         assertArrayEquals(first, generator.generate(prompt, sampled).tokenIds());
-        GenerationOptions topK1 = GenerationOptions.builder(10).temperature(0.8).topK(1).seed(3L).build();
-        assertArrayEquals(Golden.ids(golden.json().path("generation").path("new_token_ids")),
+        GenerationOptions topK1 =
+                GenerationOptions.builder(10).temperature(0.8).topK(1).seed(3L).build();
+        assertArrayEquals(
+                Golden.ids(golden.json().path("generation").path("new_token_ids")),
                 generator.generate(prompt, topK1).tokenIds());
     }
 
@@ -88,7 +98,8 @@ class GeneratorTest {
     void stopStringEndsGenerationAndCutsTheText() {
         Generation full = generator.generate(prompt, GenerationOptions.greedy(10, Set.of()));
         String stop = full.text().substring(3, 5);
-        GenerationOptions options = GenerationOptions.builder(10).stopStrings(List.of(stop)).build();
+        GenerationOptions options =
+                GenerationOptions.builder(10).stopStrings(List.of(stop)).build();
         Generation cut = generator.generate(prompt, options);
         assertEquals(Generation.FinishReason.STOP_STRING, cut.finishReason());
         assertEquals(full.text().substring(0, full.text().indexOf(stop)), cut.text());
@@ -107,10 +118,13 @@ class GeneratorTest {
     void sequenceSuppressionSteersAwayFromThePenalisedSequence() {
         long[] greedy = Golden.ids(golden.json().path("generation").path("new_token_ids"));
         SequencePenalty penalty = new SequencePenalty(new long[] {greedy[0], greedy[1]}, 1e-6);
-        GenerationOptions options = GenerationOptions.builder(5).suppress(List.of(penalty)).build();
+        GenerationOptions options =
+                GenerationOptions.builder(5).suppress(List.of(penalty)).build();
         long[] steered = generator.generate(prompt, options).tokenIds();
         assertNotEquals(greedy[0], steered[0]);
-        GenerationOptions mild = GenerationOptions.builder(10).suppress(List.of(new SequencePenalty(new long[] {greedy[0]}, 0.999))).build();
+        GenerationOptions mild = GenerationOptions.builder(10)
+                .suppress(List.of(new SequencePenalty(new long[] {greedy[0]}, 0.999)))
+                .build();
         assertArrayEquals(greedy, generator.generate(prompt, mild).tokenIds());
     }
 

@@ -23,7 +23,8 @@ public record Golden(Path root, JsonNode json) {
     public static Golden of(String name) {
         try {
             Path root = Path.of(Golden.class.getResource("/golden/" + name).toURI());
-            return new Golden(root, JsonMapper.builder().build().readTree(Files.readString(root.resolve("golden-small.json"))));
+            return new Golden(
+                    root, JsonMapper.builder().build().readTree(Files.readString(root.resolve("golden-small.json"))));
         } catch (URISyntaxException | IOException e) {
             throw new IllegalStateException(e);
         }

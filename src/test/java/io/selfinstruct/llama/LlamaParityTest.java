@@ -53,7 +53,9 @@ public class LlamaParityTest {
             model.forward(scope.create(ids, new Shape(1, ids.length)), null, null, hidden);
             assertEquals(model.config().numHiddenLayers() + 1, hidden.size());
             for (int i = 0; i < hidden.size(); i++) {
-                float diff = Golden.maxAbsDiff(golden.tensor("base.hidden_states.len7." + i), hidden.get(i).toFloatArray());
+                float diff = Golden.maxAbsDiff(
+                        golden.tensor("base.hidden_states.len7." + i),
+                        hidden.get(i).toFloatArray());
                 assertTrue(diff <= TOLERANCE, name + " hidden state " + i + " differs by " + diff);
             }
         }
@@ -63,8 +65,10 @@ public class LlamaParityTest {
     @ValueSource(strings = {"right", "left"})
     void paddedBatchGivesEachSequenceItsOwnLogitsAndLoss(String side) {
         Golden golden = Golden.of("tiny-llama");
-        long[] shortIds = Golden.ids(golden.json().path("sequences").path("len7").path("input_ids"));
-        long[] longIds = Golden.ids(golden.json().path("sequences").path("len33").path("input_ids"));
+        long[] shortIds =
+                Golden.ids(golden.json().path("sequences").path("len7").path("input_ids"));
+        long[] longIds =
+                Golden.ids(golden.json().path("sequences").path("len33").path("input_ids"));
         int width = longIds.length;
         int pad = width - shortIds.length;
         long[] batch = new long[2 * width];
@@ -84,15 +88,20 @@ public class LlamaParityTest {
             NDArray attention = scope.create(mask, new Shape(2, width));
             NDArray logits = model.forward(ids, attention);
             float[] longLogits = logits.get("0").toFloatArray();
-            float[] shortLogits = logits.get("1, " + offset + ":" + (offset + shortIds.length)).toFloatArray();
+            float[] shortLogits = logits.get("1, " + offset + ":" + (offset + shortIds.length))
+                    .toFloatArray();
             assertTrue(Golden.maxAbsDiff(golden.tensor("base.logits.len33"), longLogits) <= TOLERANCE);
-            assertTrue(Golden.maxAbsDiff(golden.tensor("base.logits.len7"), shortLogits) <= TOLERANCE, side + " padded");
+            assertTrue(
+                    Golden.maxAbsDiff(golden.tensor("base.logits.len7"), shortLogits) <= TOLERANCE, side + " padded");
             if (side.equals("left")) {
                 return; // transformers also counts the first real token as a target of the pad before it
             }
-            float[] losses = NextTokenLoss.perSequence(logits, NextTokenLoss.labelsFromInputs(ids, attention)).toFloatArray();
-            assertEquals(golden.json().path("sequences").path("len33").path("loss").asDouble(), losses[0], TOLERANCE);
-            assertEquals(golden.json().path("sequences").path("len7").path("loss").asDouble(), losses[1], TOLERANCE);
+            float[] losses = NextTokenLoss.perSequence(logits, NextTokenLoss.labelsFromInputs(ids, attention))
+                    .toFloatArray();
+            assertEquals(
+                    golden.json().path("sequences").path("len33").path("loss").asDouble(), losses[0], TOLERANCE);
+            assertEquals(
+                    golden.json().path("sequences").path("len7").path("loss").asDouble(), losses[1], TOLERANCE);
         }
     }
 }

@@ -28,10 +28,11 @@ class ModelConfigTest {
 
     @Test
     void readsTheOlderRopeScalingStyle() {
-        ModelConfig c = parse("{\"model_type\": \"llama\", " + BASE + ", \"num_key_value_heads\": 1, \"rope_theta\": 500000.0,"
-                + " \"torch_dtype\": \"bfloat16\", \"eos_token_id\": [128001, 128009], \"rope_scaling\": {\"rope_type\":"
-                + " \"llama3\", \"factor\": 32.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0,"
-                + " \"original_max_position_embeddings\": 8192}}");
+        ModelConfig c =
+                parse("{\"model_type\": \"llama\", " + BASE + ", \"num_key_value_heads\": 1, \"rope_theta\": 500000.0,"
+                        + " \"torch_dtype\": \"bfloat16\", \"eos_token_id\": [128001, 128009], \"rope_scaling\": {\"rope_type\":"
+                        + " \"llama3\", \"factor\": 32.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0,"
+                        + " \"original_max_position_embeddings\": 8192}}");
         assertEquals(500000.0, c.ropeTheta());
         assertEquals(new RopeScaling("llama3", 32, 1, 4, 8192), c.ropeScaling());
         assertEquals("bfloat16", c.dtype());
@@ -56,8 +57,10 @@ class ModelConfigTest {
     @Test
     void rejectsUnsupportedArchitecturesAndRopeTypes() {
         assertThatThrownBy(() -> parse("{\"model_type\": \"gpt2\", " + BASE + "}"))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("unsupported model_type 'gpt2'");
-        assertThatThrownBy(() -> parse("{\"model_type\": \"llama\", " + BASE + ", \"rope_scaling\": {\"type\": \"yarn\"}}"))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("unsupported model_type 'gpt2'");
+        assertThatThrownBy(() ->
+                        parse("{\"model_type\": \"llama\", " + BASE + ", \"rope_scaling\": {\"type\": \"yarn\"}}"))
                 .hasMessageContaining("unsupported rope scaling type 'yarn'");
         assertThatThrownBy(() -> parse("{\"model_type\": \"llama\", \"vocab_size\": 3}"))
                 .hasMessageContaining("lacks hidden_size");
@@ -66,18 +69,23 @@ class ModelConfigTest {
     @Test
     void missingOrMisshapedTensorsAreNamed(@TempDir Path dir) throws Exception {
         TinyModel.write(dir, "llama", null, false, 1);
-        SafetensorsWriter.write(dir.resolve("model.safetensors"),
-                Map.of("model.embed_tokens.weight", WritableTensor.f32(new long[] {2, 2}, new float[4])), Map.of());
+        SafetensorsWriter.write(
+                dir.resolve("model.safetensors"),
+                Map.of("model.embed_tokens.weight", WritableTensor.f32(new long[] {2, 2}, new float[4])),
+                Map.of());
         assertThatThrownBy(() -> LlamaLoader.load(dir, Device.cpu(), DataType.FLOAT32))
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model.embed_tokens.weight has shape [2, 2] but the config needs [512, 32]");
         Files.delete(dir.resolve("model.safetensors"));
-        SafetensorsWriter.write(dir.resolve("model.safetensors"), Map.of("model.embed_tokens.weight",
-                WritableTensor.f32(new long[] {512, 32}, new float[512 * 32])), Map.of());
+        SafetensorsWriter.write(
+                dir.resolve("model.safetensors"),
+                Map.of("model.embed_tokens.weight", WritableTensor.f32(new long[] {512, 32}, new float[512 * 32])),
+                Map.of());
         assertThatThrownBy(() -> LlamaLoader.load(dir, Device.cpu(), DataType.FLOAT32))
                 .hasMessageContaining("tensor model.layers.0.input_layernorm.weight is missing");
         Files.delete(dir.resolve("config.json"));
         assertThatThrownBy(() -> LlamaLoader.load(dir, Device.cpu(), DataType.FLOAT32))
-                .hasMessageContaining("missing file").hasMessageContaining("config.json");
+                .hasMessageContaining("missing file")
+                .hasMessageContaining("config.json");
     }
 }

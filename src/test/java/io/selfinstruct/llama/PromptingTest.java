@@ -1,11 +1,11 @@
 package io.selfinstruct.llama;
 
-import io.selfinstruct.finetune.data.AlpacaTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.selfinstruct.finetune.data.AlpacaTemplate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,8 +34,9 @@ class PromptingTest {
 
     @Test
     void alpacaPromptsMatchTheAlpacaLoraTemplates() {
-        assertEquals("Below is an instruction that describes a task. Write a response that appropriately completes"
-                + " the request.\n\n### Instruction:\nName a colour.\n\n### Response:\n",
+        assertEquals(
+                "Below is an instruction that describes a task. Write a response that appropriately completes"
+                        + " the request.\n\n### Instruction:\nName a colour.\n\n### Response:\n",
                 AlpacaTemplate.prompt("Name a colour.", ""));
         assertThat(AlpacaTemplate.prompt("Translate.", "chat"))
                 .startsWith("Below is an instruction that describes a task, paired with an input")
@@ -43,9 +44,8 @@ class PromptingTest {
         assertEquals("Blue.", AlpacaTemplate.response(AlpacaTemplate.prompt("Name a colour.", null) + " Blue.\n"));
     }
 
-    static final List<ChatTemplate.Message> CHAT = List.of(
-            new ChatTemplate.Message("system", "Be brief."),
-            new ChatTemplate.Message("user", "  Hi there \n"));
+    static final List<ChatTemplate.Message> CHAT =
+            List.of(new ChatTemplate.Message("system", "Be brief."), new ChatTemplate.Message("user", "  Hi there \n"));
 
     @Test
     void llama3ChatTemplate() {
@@ -55,9 +55,11 @@ class PromptingTest {
                 + "{{ content }}{% endfor %}{% if add_generation_prompt %}"
                 + "{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
         String rendered = new ChatTemplate(llama3, "<|begin_of_text|>", "<|eot_id|>").render(CHAT, true);
-        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
-                + "<|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|>"
-                + "<|start_header_id|>assistant<|end_header_id|>\n\n", rendered);
+        assertEquals(
+                "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+                        + "<|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|>"
+                        + "<|start_header_id|>assistant<|end_header_id|>\n\n",
+                rendered);
     }
 
     @Test
@@ -68,8 +70,10 @@ class PromptingTest {
                 + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
         String rendered = new ChatTemplate(qwen, null, "<|im_end|>")
                 .render(List.of(new ChatTemplate.Message("user", "Hi")), true);
-        assertEquals("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
-                + "<|im_start|>assistant\n", rendered);
+        assertEquals(
+                "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
+                        + "<|im_start|>assistant\n",
+                rendered);
     }
 
     @Test
@@ -79,7 +83,9 @@ class PromptingTest {
                 + "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}"
                 + "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
         ChatTemplate template = new ChatTemplate(internlm, "<s>", "</s>");
-        assertEquals("<s><|im_start|>user\nHi<|im_end|>\n", template.render(List.of(new ChatTemplate.Message("user", "Hi")), false));
+        assertEquals(
+                "<s><|im_start|>user\nHi<|im_end|>\n",
+                template.render(List.of(new ChatTemplate.Message("user", "Hi")), false));
         assertThatThrownBy(() -> template.render(List.of(new ChatTemplate.Message("tool", "x")), true))
                 .hasMessageContaining("no tools");
     }

@@ -51,7 +51,8 @@ final class ReferenceForward {
         double[][] logits = new double[seq][];
         String head = w.containsKey("lm_head.weight") ? "lm_head" : "model.embed_tokens";
         for (int t = 0; t < seq; t++) {
-            logits[t] = matVec(w.get(head + ".weight"), rmsNorm(h[t], w.get("model.norm.weight")), c.vocabSize(), hidden);
+            logits[t] =
+                    matVec(w.get(head + ".weight"), rmsNorm(h[t], w.get("model.norm.weight")), c.vocabSize(), hidden);
         }
         return logits;
     }

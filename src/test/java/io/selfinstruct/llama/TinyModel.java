@@ -34,9 +34,19 @@ public record TinyModel(Path dir, ModelConfig config, Map<String, float[]> weigh
                  "num_key_value_heads": %d, "hidden_act": "silu", "max_position_embeddings": 128,
                  "rms_norm_eps": 1e-6, "rope_theta": %s, "tie_word_embeddings": %s, "bos_token_id": 1,
                  "eos_token_id": 2, "sliding_window": %s, "use_sliding_window": %s, "torch_dtype": "%s"}
-                """.formatted(modelType, VOCAB, HIDDEN, INTERMEDIATE, LAYERS, HEADS, KV_HEADS,
-                qwen2 ? "1000000.0" : "10000.0", qwen2, slidingWindow == null ? "null" : slidingWindow,
-                slidingWindow != null, bf16 ? "bfloat16" : "float32");
+                """.formatted(
+                        modelType,
+                        VOCAB,
+                        HIDDEN,
+                        INTERMEDIATE,
+                        LAYERS,
+                        HEADS,
+                        KV_HEADS,
+                        qwen2 ? "1000000.0" : "10000.0",
+                        qwen2,
+                        slidingWindow == null ? "null" : slidingWindow,
+                        slidingWindow != null,
+                        bf16 ? "bfloat16" : "float32");
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("config.json"), config);
@@ -59,8 +69,11 @@ public record TinyModel(Path dir, ModelConfig config, Map<String, float[]> weigh
             }
             float[] values = new float[n];
             boolean norm = name.endsWith("norm.weight");
-            double scale = norm ? 0.1 : name.contains("embed") ? 0.5 : name.endsWith("bias") ? 0.2
-                    : 1 / Math.sqrt(shape[shape.length - 1]);
+            double scale = norm
+                    ? 0.1
+                    : name.contains("embed")
+                            ? 0.5
+                            : name.endsWith("bias") ? 0.2 : 1 / Math.sqrt(shape[shape.length - 1]);
             for (int i = 0; i < n; i++) {
                 values[i] = (float) ((norm ? 1 : 0) + scale * random.nextGaussian());
             }

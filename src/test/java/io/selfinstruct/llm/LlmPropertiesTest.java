@@ -24,8 +24,21 @@ class LlmPropertiesTest {
 
     @Test
     void configuredPricesOverrideAndExtendTheDefaults() {
-        LlmProperties properties = new LlmProperties(null, null, null, null, null, null, null, null, null, null, null,
-                null, null, Map.of("gpt-4o-mini", new ModelPrice(1, 2), "my-model", new ModelPrice(3, 4)));
+        LlmProperties properties = new LlmProperties(
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                Map.of("gpt-4o-mini", new ModelPrice(1, 2), "my-model", new ModelPrice(3, 4)));
 
         assertThat(properties.priceOf("gpt-4o-mini")).isEqualTo(new ModelPrice(1, 2));
         assertThat(properties.priceOf("my-model")).isEqualTo(new ModelPrice(3, 4));
@@ -40,7 +53,8 @@ class LlmPropertiesTest {
                 "selfinstruct.llm.request-timeout", "45s",
                 "selfinstruct.llm.prices[my-org/base-7b].output-per-million", "2.5"));
 
-        LlmProperties properties = new Binder(source).bind("selfinstruct.llm", LlmProperties.class).get();
+        LlmProperties properties =
+                new Binder(source).bind("selfinstruct.llm", LlmProperties.class).get();
 
         assertThat(properties.baseUrl()).isEqualTo("http://vllm:8000/v1");
         assertThat(properties.requestTimeout()).isEqualTo(Duration.ofSeconds(45));

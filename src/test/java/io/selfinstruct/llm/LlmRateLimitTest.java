@@ -50,8 +50,24 @@ class LlmRateLimitTest {
         calls.deleteAll();
         server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
                 .willReturn(OpenAiStub.chatReply("ok", "stop", 10, 2).withFixedDelay(200)));
-        client = new LlmClient(new LlmProperties(null, OpenAiStub.baseUrl(server), "local-model", "chat", null, null,
-                null, null, null, null, null, null, null, Map.of()), calls, new SimpleMeterRegistry());
+        client = new LlmClient(
+                new LlmProperties(
+                        null,
+                        OpenAiStub.baseUrl(server),
+                        "local-model",
+                        "chat",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Map.of()),
+                calls,
+                new SimpleMeterRegistry());
     }
 
     /** The one slow test: the limit has to be watched over a long enough run to mean something. */
@@ -81,7 +97,9 @@ class LlmRateLimitTest {
         System.out.printf("llm rate limit, 60/min for 30 s against a 200 ms server: %d requests sent%n", sent);
         assertThat(sent).isBetween(28, 32);
         // every answered call has its row; the stop may cut one call off, stored as FAILED
-        assertThat(calls.findAll()).filteredOn(c -> c.getStatus().equals("SUCCEEDED")).hasSize(succeeded.get());
+        assertThat(calls.findAll())
+                .filteredOn(c -> c.getStatus().equals("SUCCEEDED"))
+                .hasSize(succeeded.get());
         assertThat(calls.count()).isBetween((long) sent, sent + 1L);
         assertThat(succeeded.get()).isBetween(sent - 1, sent);
     }
@@ -102,7 +120,8 @@ class LlmRateLimitTest {
             quiet.stop();
         }
 
-        System.out.printf("llm throughput, 200 ms server: concurrency 1 %.2f req/s, 16 %.2f req/s, ratio %.1f%n",
+        System.out.printf(
+                "llm throughput, 200 ms server: concurrency 1 %.2f req/s, 16 %.2f req/s, ratio %.1f%n",
                 one, sixteen, sixteen / one);
         assertThat(sixteen).isGreaterThanOrEqualTo(12 * one);
     }

@@ -43,8 +43,10 @@ class LlmSessionTest {
 
     @Autowired
     LlmCallRepository calls;
+
     @Autowired
     LlmClient springClient;
+
     @Autowired
     BatchRepository batches;
 
@@ -71,8 +73,20 @@ class LlmSessionTest {
     }
 
     static LlmProperties properties(Map<String, ModelPrice> prices) {
-        return new LlmProperties(SECRET_KEY, OpenAiStub.baseUrl(server), "test-model", "chat", 4, 0, 0,
-                Duration.ofSeconds(2), Duration.ofSeconds(5), 4, 2, Duration.ofMillis(20), Duration.ofMillis(200),
+        return new LlmProperties(
+                SECRET_KEY,
+                OpenAiStub.baseUrl(server),
+                "test-model",
+                "chat",
+                4,
+                0,
+                0,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(5),
+                4,
+                2,
+                Duration.ofMillis(20),
+                Duration.ofMillis(200),
                 prices);
     }
 
@@ -88,24 +102,30 @@ class LlmSessionTest {
                             {"index":1,"message":{"role":"assistant","content":"10. Name a"},"finish_reason":"length"}],
                  "usage":{"prompt_tokens":57,"completion_tokens":12,"total_tokens":69}}
                 """)));
-        Sampling sampling = new Sampling(0.7, 0.5, 1024, List.of("\n\n", "16", "16."), 2.0, 0.0, 2,
-                Map.of("50256", -100));
+        Sampling sampling =
+                new Sampling(0.7, 0.5, 1024, List.of("\n\n", "16", "16."), 2.0, 0.0, 2, Map.of("50256", -100));
 
         LlmResult result;
         try (LlmSession llm = session(LlmApi.CHAT)) {
             result = llm.call(new LlmRequest("generate_instructions", "b1:gen:1", "1. Do X.\n9.", sampling));
         }
 
-        server.verify(1, postRequestedFor(urlEqualTo(OpenAiStub.CHAT))
-                .withHeader("Authorization", equalTo("Bearer " + SECRET_KEY))
-                .withRequestBody(equalToJson("""
+        server.verify(
+                1,
+                postRequestedFor(urlEqualTo(OpenAiStub.CHAT))
+                        .withHeader("Authorization", equalTo("Bearer " + SECRET_KEY))
+                        .withRequestBody(equalToJson("""
                         {"model":"test-model",
                          "messages":[{"role":"system","content":"%s"},{"role":"user","content":"1. Do X.\\n9."}],
                          "temperature":0.7,"top_p":0.5,"max_tokens":1024,"stop":["\\n\\n","16","16."],
                          "presence_penalty":2.0,"frequency_penalty":0.0,"n":2,"logit_bias":{"50256":-100}}
                         """.formatted(systemPrompt()))));
-        assertThat(result.choices()).extracting(LlmResult.LlmChoice::text).containsExactly("10. Sort a list.", "10. Name a");
-        assertThat(result.choices()).extracting(LlmResult.LlmChoice::finishReason).containsExactly("stop", "length");
+        assertThat(result.choices())
+                .extracting(LlmResult.LlmChoice::text)
+                .containsExactly("10. Sort a list.", "10. Name a");
+        assertThat(result.choices())
+                .extracting(LlmResult.LlmChoice::finishReason)
+                .containsExactly("stop", "length");
         assertThat(result.promptTokens()).isEqualTo(57);
         assertThat(result.completionTokens()).isEqualTo(12);
         assertThat(result.attempts()).isEqualTo(1);
@@ -120,7 +140,11 @@ class LlmSessionTest {
         assertThat(row.getCompletionTokens()).isEqualTo(12);
         assertThat(row.getModel()).isEqualTo("test-model");
         assertThat(row.getAttempts()).isEqualTo(1);
-        assertThat(registry.get("llm.tokens").tag("type", "completion").counter().count()).isEqualTo(12);
+        assertThat(registry.get("llm.tokens")
+                        .tag("type", "completion")
+                        .counter()
+                        .count())
+                .isEqualTo(12);
         assertThat(registry.get("llm.latency").timer().count()).isEqualTo(1);
     }
 
@@ -145,19 +169,29 @@ class LlmSessionTest {
         assertThat(result.finishReason()).isEqualTo("length");
         assertThat(result.promptTokens()).isEqualTo(30);
         assertThat(result.completionTokens()).isEqualTo(8);
-        assertThat(calls.findById(result.llmCallId()).orElseThrow().getFinishReason()).isEqualTo("length");
+        assertThat(calls.findById(result.llmCallId()).orElseThrow().getFinishReason())
+                .isEqualTo("length");
     }
 
     static Stream<Arguments> transientFaults() {
         return Stream.of(
-                Arguments.of("429", aResponse().withStatus(429).withHeader("Retry-After", "1")
-                        .withBody("{\"error\":{\"message\":\"Rate limit reached\"}}"), "rate_limited"),
+                Arguments.of(
+                        "429",
+                        aResponse()
+                                .withStatus(429)
+                                .withHeader("Retry-After", "1")
+                                .withBody("{\"error\":{\"message\":\"Rate limit reached\"}}"),
+                        "rate_limited"),
                 Arguments.of("500", OpenAiStub.error(500, "The server had an error"), "server_error"),
-                Arguments.of("502 from a proxy", aResponse().withStatus(502).withBody("<html>Bad Gateway</html>"),
+                Arguments.of(
+                        "502 from a proxy",
+                        aResponse().withStatus(502).withBody("<html>Bad Gateway</html>"),
                         "server_error"),
                 Arguments.of("slow", OpenAiStub.chatReply("late", "stop", 1, 1).withFixedDelay(2500), "timeout"),
                 Arguments.of("malformed", okJson("{\"id\": \"c\", \"choices\": [{\"mess"), "malformed"),
-                Arguments.of("no choices", okJson("{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[]}"),
+                Arguments.of(
+                        "no choices",
+                        okJson("{\"id\":\"c\",\"object\":\"chat.completion\",\"choices\":[]}"),
                         "malformed"),
                 Arguments.of("reset", aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER), "connection"));
     }
@@ -165,14 +199,20 @@ class LlmSessionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("transientFaults")
     void aTransientFaultIsRetriedAndTheCallStoredOnce(String name, ResponseDefinitionBuilder fault, String kind) {
-        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT)).inScenario("fault").whenScenarioStateIs(STARTED)
-                .willReturn(fault).willSetStateTo("healed"));
-        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT)).inScenario("fault").whenScenarioStateIs("healed")
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
+                .inScenario("fault")
+                .whenScenarioStateIs(STARTED)
+                .willReturn(fault)
+                .willSetStateTo("healed"));
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
+                .inScenario("fault")
+                .whenScenarioStateIs("healed")
                 .willReturn(OpenAiStub.chatReply("ok", "stop", 5, 2)));
 
         long start = System.nanoTime();
         LlmResult result;
-        try (LlmSession llm = client.open(client.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700)))) {
+        try (LlmSession llm =
+                client.open(client.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700)))) {
             result = llm.call(new LlmRequest("generate_instructions", "fault:" + name, "p", null));
             assertThat(llm.usage().requests()).isEqualTo(2);
             assertThat(llm.usage().calls()).isEqualTo(1);
@@ -189,8 +229,10 @@ class LlmSessionTest {
             assertThat(row.getPromptTokens()).isEqualTo(5);
             assertThat(row.getError()).isNull();
         });
-        assertThat(registry.get("llm.retries").tag("kind", kind).counter().count()).isEqualTo(1);
-        assertThat(registry.get("llm.errors").tag("kind", kind).counter().count()).isEqualTo(1);
+        assertThat(registry.get("llm.retries").tag("kind", kind).counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("llm.errors").tag("kind", kind).counter().count())
+                .isEqualTo(1);
         if (name.equals("429")) {
             assertThat(took).as("Retry-After: 1 is honoured").isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         } else {
@@ -230,7 +272,8 @@ class LlmSessionTest {
         server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
                 .willReturn(OpenAiStub.error(400, "maximum context length is 4097 tokens")));
 
-        try (LlmSession llm = client.open(client.defaults().withApi(LlmApi.COMPLETIONS).withModel("nope"))) {
+        try (LlmSession llm =
+                client.open(client.defaults().withApi(LlmApi.COMPLETIONS).withModel("nope"))) {
             assertThatThrownBy(() -> llm.call(new LlmRequest("s", null, "p", null)))
                     .isInstanceOf(LlmException.Fatal.class)
                     .hasMessageContaining("has no model 'nope' or no completions endpoint")
@@ -272,9 +315,14 @@ class LlmSessionTest {
 
     @Test
     void aResumedBatchReplaysFinishedCallsAndRetriesFailedOnesInTheSameRow() {
-        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT)).inScenario("run").whenScenarioStateIs(STARTED)
-                .willReturn(OpenAiStub.error(401, "bad key")).willSetStateTo("fixed"));
-        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT)).inScenario("run").whenScenarioStateIs("fixed")
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
+                .inScenario("run")
+                .whenScenarioStateIs(STARTED)
+                .willReturn(OpenAiStub.error(401, "bad key"))
+                .willSetStateTo("fixed"));
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
+                .inScenario("run")
+                .whenScenarioStateIs("fixed")
                 .willReturn(OpenAiStub.chatReply("answer", "stop", 3, 4)));
         try (LlmSession first = session(LlmApi.CHAT)) {
             assertThatThrownBy(() -> first.call(new LlmRequest("s", "b9:1", "p", null)))
@@ -297,7 +345,9 @@ class LlmSessionTest {
         assertThat(replay.llmCallId()).isEqualTo(done.llmCallId());
         assertThat(replay.completionTokens()).isEqualTo(4);
         assertThat(calls.countByRequestKey("b9:1")).isEqualTo(1);
-        assertThat(calls.findByRequestKey("b9:1").orElseThrow().getAttempts()).as("both runs' attempts").isEqualTo(2);
+        assertThat(calls.findByRequestKey("b9:1").orElseThrow().getAttempts())
+                .as("both runs' attempts")
+                .isEqualTo(2);
     }
 
     @Test
@@ -311,9 +361,10 @@ class LlmSessionTest {
         int stopped = 0;
         double paid = 0;
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        try (LlmSession llm = client.open(client.defaults().withModel("cent-model").withConcurrency(8)
-                .withMaxCostUsd(0.05))) {
-            List<Future<LlmResult>> futures = Stream.iterate(0, i -> i + 1).limit(20)
+        try (LlmSession llm = client.open(
+                client.defaults().withModel("cent-model").withConcurrency(8).withMaxCostUsd(0.05))) {
+            List<Future<LlmResult>> futures = Stream.iterate(0, i -> i + 1)
+                    .limit(20)
                     .map(i -> pool.submit(() -> llm.call(new LlmRequest("s", "budget:" + i, "p", oneToken))))
                     .toList();
             for (Future<LlmResult> f : futures) {
@@ -321,7 +372,8 @@ class LlmSessionTest {
                     paid += f.get().costUsd();
                     succeeded++;
                 } catch (java.util.concurrent.ExecutionException e) {
-                    assertThat(e.getCause()).isInstanceOf(LlmException.BudgetReached.class)
+                    assertThat(e.getCause())
+                            .isInstanceOf(LlmException.BudgetReached.class)
                             .hasMessageContaining("budget reached");
                     stopped++;
                 }
@@ -335,8 +387,14 @@ class LlmSessionTest {
         assertThat(stopped).isEqualTo(15);
         assertThat(paid).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-9));
         server.verify(5, postRequestedFor(urlEqualTo(OpenAiStub.CHAT)));
-        assertThat(calls.findAll()).hasSize(5).allSatisfy(row -> assertThat(row.getCostUsd()).isEqualTo(0.01));
-        assertThat(registry.get("llm.calls").tag("outcome", "budget_reached").counter().count()).isEqualTo(15);
+        assertThat(calls.findAll())
+                .hasSize(5)
+                .allSatisfy(row -> assertThat(row.getCostUsd()).isEqualTo(0.01));
+        assertThat(registry.get("llm.calls")
+                        .tag("outcome", "budget_reached")
+                        .counter()
+                        .count())
+                .isEqualTo(15);
     }
 
     @Test
@@ -350,8 +408,8 @@ class LlmSessionTest {
         calls.save(earlier);
         Sampling oneToken = new Sampling(null, null, 1, null, null, null, null, null);
 
-        try (LlmSession llm = client.open(client.defaults().withBatchId(batchId).withModel("cent-model")
-                .withMaxCostUsd(0.05))) {
+        try (LlmSession llm = client.open(
+                client.defaults().withBatchId(batchId).withModel("cent-model").withMaxCostUsd(0.05))) {
             assertThat(llm.spentUsd()).isCloseTo(0.04, org.assertj.core.data.Offset.offset(1e-9));
             llm.call(new LlmRequest("s", "resumed:1", "p", oneToken));
             assertThatThrownBy(() -> llm.call(new LlmRequest("s", "resumed:2", "p", oneToken)))
@@ -368,8 +426,10 @@ class LlmSessionTest {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         long start = System.nanoTime();
         try (LlmSession llm = client.open(client.defaults().withConcurrency(2))) {
-            List<Future<LlmResult>> futures = Stream.iterate(0, i -> i + 1).limit(8)
-                    .map(i -> pool.submit(() -> llm.call(new LlmRequest("s", null, "p", null)))).toList();
+            List<Future<LlmResult>> futures = Stream.iterate(0, i -> i + 1)
+                    .limit(8)
+                    .map(i -> pool.submit(() -> llm.call(new LlmRequest("s", null, "p", null))))
+                    .toList();
             for (Future<LlmResult> f : futures) {
                 f.get();
             }
@@ -384,8 +444,24 @@ class LlmSessionTest {
     @Test
     void aBatchPointedAtAnotherServerNeverReceivesTheConfiguredKey() {
         server.stubFor(post(urlEqualTo(OpenAiStub.CHAT)).willReturn(OpenAiStub.chatReply("ok", "stop", 1, 1)));
-        LlmClient elsewhere = new LlmClient(new LlmProperties(SECRET_KEY, "https://api.openai.com/v1", null, null,
-                null, null, null, null, null, null, null, null, null, null), calls, registry);
+        LlmClient elsewhere = new LlmClient(
+                new LlmProperties(
+                        SECRET_KEY,
+                        "https://api.openai.com/v1",
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
+                calls,
+                registry);
 
         try (LlmSession llm = elsewhere.open(elsewhere.defaults().withBaseUrl(OpenAiStub.baseUrl(server)))) {
             llm.call(new LlmRequest("s", null, "p", null));

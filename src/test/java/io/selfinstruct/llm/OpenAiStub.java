@@ -13,8 +13,7 @@ final class OpenAiStub {
     static final String CHAT = "/v1/chat/completions";
     static final String COMPLETIONS = "/v1/completions";
 
-    private OpenAiStub() {
-    }
+    private OpenAiStub() {}
 
     static WireMockServer start() {
         return start(true);
@@ -35,28 +34,30 @@ final class OpenAiStub {
         return "http://localhost:" + server.port() + "/v1";
     }
 
-    static ResponseDefinitionBuilder chatReply(String text, String finishReason, int promptTokens,
-            int completionTokens) {
+    static ResponseDefinitionBuilder chatReply(
+            String text, String finishReason, int promptTokens, int completionTokens) {
         return okJson("""
                 {"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"m",
                  "choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"%s"}],
                  "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}
-                """.formatted(quote(text), finishReason, promptTokens, completionTokens,
-                promptTokens + completionTokens));
+                """.formatted(
+                        quote(text), finishReason, promptTokens, completionTokens, promptTokens + completionTokens));
     }
 
-    static ResponseDefinitionBuilder completionReply(String text, String finishReason, int promptTokens,
-            int completionTokens) {
+    static ResponseDefinitionBuilder completionReply(
+            String text, String finishReason, int promptTokens, int completionTokens) {
         return okJson("""
                 {"id":"cmpl-1","object":"text_completion","created":1700000000,"model":"m",
                  "choices":[{"index":0,"text":%s,"logprobs":null,"finish_reason":"%s"}],
                  "usage":{"prompt_tokens":%d,"completion_tokens":%d,"total_tokens":%d}}
-                """.formatted(quote(text), finishReason, promptTokens, completionTokens,
-                promptTokens + completionTokens));
+                """.formatted(
+                        quote(text), finishReason, promptTokens, completionTokens, promptTokens + completionTokens));
     }
 
     static ResponseDefinitionBuilder error(int status, String message) {
-        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+        return aResponse()
+                .withStatus(status)
+                .withHeader("Content-Type", "application/json")
                 .withBody("""
                         {"error":{"message":%s,"type":"error","param":null,"code":null}}
                         """.formatted(quote(message)));

@@ -18,7 +18,9 @@ class TokenBucketTest {
         assertThat(requests.reserve(1)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
         assertThat(requests.reserve(1)).isEqualTo(TimeUnit.SECONDS.toNanos(2));
         now.set(TimeUnit.SECONDS.toNanos(10));
-        assertThat(requests.reserve(1)).as("idle time refills only up to the burst").isZero();
+        assertThat(requests.reserve(1))
+                .as("idle time refills only up to the burst")
+                .isZero();
         assertThat(requests.reserve(1)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
     }
 

@@ -1,9 +1,5 @@
 package io.selfinstruct.lora;
 
-import io.selfinstruct.llama.Golden;
-import io.selfinstruct.llama.LlamaLoader;
-import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.llama.NextTokenLoss;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +10,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import io.selfinstruct.llama.Golden;
+import io.selfinstruct.llama.LlamaLoader;
+import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.NextTokenLoss;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -46,16 +46,22 @@ class LoraGradientTest {
             }
             for (Map.Entry<String, LoraLinear> entry : lora.entrySet()) {
                 String key = "train.grad.base_model.model." + entry.getKey();
-                float diffA = Golden.maxAbsDiff(golden.tensor(key + ".lora_A.weight"),
+                float diffA = Golden.maxAbsDiff(
+                        golden.tensor(key + ".lora_A.weight"),
                         entry.getValue().loraA().getGradient().toFloatArray());
-                float diffB = Golden.maxAbsDiff(golden.tensor(key + ".lora_B.weight"),
+                float diffB = Golden.maxAbsDiff(
+                        golden.tensor(key + ".lora_B.weight"),
                         entry.getValue().loraB().getGradient().toFloatArray());
-                assertTrue(diffA <= 1e-5 && diffB <= 1e-5, entry.getKey() + " gradients differ by " + diffA + ", " + diffB);
+                assertTrue(
+                        diffA <= 1e-5 && diffB <= 1e-5,
+                        entry.getKey() + " gradients differ by " + diffA + ", " + diffB);
             }
         }
     }
 
     private static long[] flatten(JsonNode rows) {
-        return rows.values().stream().flatMapToLong(r -> java.util.Arrays.stream(Golden.ids(r))).toArray();
+        return rows.values().stream()
+                .flatMapToLong(r -> java.util.Arrays.stream(Golden.ids(r)))
+                .toArray();
     }
 }

@@ -1,12 +1,12 @@
 package io.selfinstruct.models;
 
-import io.selfinstruct.llama.TinyModel;
 import static org.hamcrest.Matchers.closeTo;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.selfinstruct.llama.TinyModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -48,7 +48,13 @@ class ModelControllerTest {
 
     @BeforeAll
     static void writeModels() {
-        copy("model", LLAMA, "config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+        copy(
+                "model",
+                LLAMA,
+                "config.json",
+                "generation_config.json",
+                "model.safetensors",
+                "tokenizer.json",
                 "tokenizer_config.json");
         copy("adapter", ADAPTER, "adapter_config.json", "adapter_model.safetensors");
         TinyModel.write(QWEN, "qwen2", null, false, 5);
@@ -62,15 +68,19 @@ class ModelControllerTest {
                 .andExpect(jsonPath("$.results[0].loss").value(closeTo(6.44564962387085, 1e-4)))
                 .andExpect(jsonPath("$.results[0].tokens").value(7))
                 .andExpect(jsonPath("$.results[1].tokens").value(3));
-        post("/api/models/evaluate", "{\"baseModel\": \"" + LLAMA + "\", \"adapter\": \"" + ADAPTER
-                + "\", \"inputIds\": " + ids + "}")
+        post(
+                        "/api/models/evaluate",
+                        "{\"baseModel\": \"" + LLAMA + "\", \"adapter\": \"" + ADAPTER + "\", \"inputIds\": " + ids
+                                + "}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.results[0].loss").value(closeTo(6.184108257293701, 1e-4)));
     }
 
     @Test
     void evaluateTextsTokenizesWithTheModelsTokenizer() throws Exception {
-        post("/api/models/evaluate", "{\"baseModel\": \"" + QWEN + "\", \"texts\": [\"Hello world\", \"The quick brown fox\"]}")
+        post(
+                        "/api/models/evaluate",
+                        "{\"baseModel\": \"" + QWEN + "\", \"texts\": [\"Hello world\", \"The quick brown fox\"]}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.results[0].tokens").value(8)) // <s> + 7 tokens, as the golden case
                 .andExpect(jsonPath("$.results[1].loss").isNumber());
@@ -78,13 +88,17 @@ class ModelControllerTest {
 
     @Test
     void generateGreedyMatchesTransformersGenerate() throws Exception {
-        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": [1, 42, 7, 300, 128],"
-                + " \"maxNewTokens\": 10, \"temperature\": 0}")
+        post(
+                        "/api/models/generate",
+                        "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": [1, 42, 7, 300, 128],"
+                                + " \"maxNewTokens\": 10, \"temperature\": 0}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.tokenIds", contains(229, 404, 191, 80, 19, 388, 191, 80, 344, 445)))
                 .andExpect(jsonPath("$.text").isString());
-        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hello\", \"maxNewTokens\": 5,"
-                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"penalty\": 0.95}]}")
+        post(
+                        "/api/models/generate",
+                        "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hello\", \"maxNewTokens\": 5,"
+                                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"penalty\": 0.95}]}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.tokenIds.length()").value(5));
     }
@@ -115,21 +129,27 @@ class ModelControllerTest {
                 .andExpect(jsonPath("$.detail").value(containsString("maxNewTokens")));
         post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hi\", \"topP\": 0}")
                 .andExpect(status().isBadRequest());
-        post("/api/models/generate", "{\"baseModel\": \"" + LLAMA + "\", \"adapter\": \"/tmp\", \"prompt\": \"Hi\", \"maxNewTokens\": 5}")
+        post(
+                        "/api/models/generate",
+                        "{\"baseModel\": \"" + LLAMA
+                                + "\", \"adapter\": \"/tmp\", \"prompt\": \"Hi\", \"maxNewTokens\": 5}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("adapter")));
     }
 
     private ResultActions post(String url, String json) throws Exception {
         return mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post(url)
-                .header("X-API-Key", "test-key").contentType(MediaType.APPLICATION_JSON).content(json));
+                .header("X-API-Key", "test-key")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(json));
     }
 
     private static void copy(String part, Path target, String... files) {
         try {
             Files.createDirectories(target);
             for (String file : files) {
-                try (InputStream in = ModelControllerTest.class.getResourceAsStream("/golden/tiny-llama/" + part + "/" + file)) {
+                try (InputStream in =
+                        ModelControllerTest.class.getResourceAsStream("/golden/tiny-llama/" + part + "/" + file)) {
                     Files.copy(in, target.resolve(file));
                 }
             }

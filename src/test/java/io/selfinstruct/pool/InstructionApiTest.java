@@ -23,10 +23,13 @@ class InstructionApiTest {
 
     @Autowired
     MockMvc mvc;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     InstructionRepository instructions;
+
     @Autowired
     Admission admission;
 
@@ -46,12 +49,15 @@ class InstructionApiTest {
         call = rows.llmCall(batch, "the prompt", "1. Zebra blorp");
         zebra = rows.instruction("Describe the zebra blorp quintessence ferociously", "ACCEPTED", batch, call, false);
         quartz = rows.instruction("Catalogue quartz glimmer vortex kettles", "ACCEPTED", batch, null, true);
-        rejected = rows.instruction("Describe the zebra blorp quintessence ferociously today", "REJECTED", batch,
-                null, false);
+        rejected = rows.instruction(
+                "Describe the zebra blorp quintessence ferociously today", "REJECTED", batch, null, false);
         rows.instance(zebra, "", "Stripes.");
-        jdbc.update("update instruction set most_similar = ? where id = ?",
-                "[{\"instructionId\":" + quartz + ",\"text\":\"Catalogue quartz glimmer vortex kettles\",\"score\":0.12},"
-                        + "{\"instructionId\":null,\"text\":\"a seed\",\"score\":0.05}]", zebra);
+        jdbc.update(
+                "update instruction set most_similar = ? where id = ?",
+                "[{\"instructionId\":" + quartz
+                        + ",\"text\":\"Catalogue quartz glimmer vortex kettles\",\"score\":0.12},"
+                        + "{\"instructionId\":null,\"text\":\"a seed\",\"score\":0.05}]",
+                zebra);
     }
 
     @Test
@@ -64,7 +70,8 @@ class InstructionApiTest {
                 .andExpect(jsonPath("$.total").value(1))
                 .andExpect(jsonPath("$.totalExact").value(true))
                 .andExpect(jsonPath("$.items[0].id").value(zebra));
-        mvc.perform(get("/api/instructions?classification=true&batchId=" + batch).header("X-API-Key", "test-key"))
+        mvc.perform(get("/api/instructions?classification=true&batchId=" + batch)
+                        .header("X-API-Key", "test-key"))
                 .andExpect(jsonPath("$.items.length()").value(1))
                 .andExpect(jsonPath("$.items[0].id").value(quartz));
         mvc.perform(get("/api/instructions?sort=oldest&size=2&page=0").header("X-API-Key", "test-key"))
@@ -90,11 +97,14 @@ class InstructionApiTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("newest, oldest, most_similar, least_similar")));
         patchJson(zebra, "{}").andExpect(status().isBadRequest());
-        patchJson(zebra, "{\"status\":\"CANDIDATE\"}").andExpect(status().isBadRequest())
+        patchJson(zebra, "{\"status\":\"CANDIDATE\"}")
+                .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("ACCEPTED (restore) or REJECTED")));
-        patchJson(zebra, "{\"text\":\"   \"}").andExpect(status().isBadRequest())
+        patchJson(zebra, "{\"text\":\"   \"}")
+                .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value("text must not be blank"));
-        patchJson(zebra, "{\"rejectReason\":\"dull\"}").andExpect(status().isBadRequest())
+        patchJson(zebra, "{\"rejectReason\":\"dull\"}")
+                .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value("rejectReason goes with status REJECTED"));
         patchJson(999_999, "{\"status\":\"REJECTED\"}").andExpect(status().isNotFound());
     }
@@ -114,7 +124,8 @@ class InstructionApiTest {
 
     @Test
     void rejectingStoresManualOrTheGivenReason() throws Exception {
-        patchJson(quartz, "{\"status\":\"REJECTED\"}").andExpect(status().isOk())
+        patchJson(quartz, "{\"status\":\"REJECTED\"}")
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("REJECTED"))
                 .andExpect(jsonPath("$.rejectReason").value("manual"));
         patchJson(quartz, "{\"status\":\"REJECTED\",\"rejectReason\":\"off topic\"}")
@@ -123,17 +134,21 @@ class InstructionApiTest {
 
     @Test
     void restoringATooSimilarInstructionIs409NamingTheOther() throws Exception {
-        patchJson(rejected, "{\"status\":\"ACCEPTED\"}").andExpect(status().isConflict())
+        patchJson(rejected, "{\"status\":\"ACCEPTED\"}")
+                .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.detail").value(containsString("instruction " + zebra)));
         assertThat(instructions.findById(rejected).orElseThrow().getStatus()).isEqualTo(InstructionStatus.REJECTED);
         // once the similar one is rejected, the restore passes and records its new neighbours
         patchJson(zebra, "{\"status\":\"REJECTED\"}").andExpect(status().isOk());
-        patchJson(rejected, "{\"status\":\"ACCEPTED\"}").andExpect(status().isOk())
+        patchJson(rejected, "{\"status\":\"ACCEPTED\"}")
+                .andExpect(status().isOk())
                 .andExpect(jsonPath("$.status").value("ACCEPTED"))
                 .andExpect(jsonPath("$.rejectReason").doesNotExist());
         Instruction restored = instructions.findById(rejected).orElseThrow();
         assertThat(restored.getMaxRouge()).isLessThanOrEqualTo(0.7);
-        assertThat(restored.getMostSimilarJson()).contains("\"score\"").doesNotContain("\"instructionId\":" + rejected + ",");
+        assertThat(restored.getMostSimilarJson())
+                .contains("\"score\"")
+                .doesNotContain("\"instructionId\":" + rejected + ",");
     }
 
     @Test
@@ -157,13 +172,16 @@ class InstructionApiTest {
         long a = rows.instruction("Summarise plinth harbour lantern", "ACCEPTED", strict, null, false);
         rows.instruction("Summarise plinth harbour lantern mosaic today", "ACCEPTED", strict, null, false);
         long b = rows.instruction("Summarise plinth granite orchard", "REJECTED", strict, null, false);
-        patchJson(b, "{\"status\":\"ACCEPTED\"}").andExpect(status().isConflict())
+        patchJson(b, "{\"status\":\"ACCEPTED\"}")
+                .andExpect(status().isConflict())
                 .andExpect(jsonPath("$.detail").value(containsString("above the threshold 0.20")));
         patchJson(a, "{\"text\":\"Summarise plinth harbour lantern quickly\"}").andExpect(status().isConflict());
     }
 
     private ResultActions patchJson(long id, String body) throws Exception {
-        return mvc.perform(patch("/api/instructions/" + id).header("X-API-Key", "test-key")
-                .contentType(MediaType.APPLICATION_JSON).content(body));
+        return mvc.perform(patch("/api/instructions/" + id)
+                .header("X-API-Key", "test-key")
+                .contentType(MediaType.APPLICATION_JSON)
+                .content(body));
     }
 }

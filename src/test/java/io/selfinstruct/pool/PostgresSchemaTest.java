@@ -28,7 +28,6 @@ class PostgresSchemaTest {
         PostgresDatabase.assumeAvailable();
     }
 
-
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
         PostgresDatabase.register(registry);
@@ -36,16 +35,22 @@ class PostgresSchemaTest {
 
     @Autowired
     DataSource dataSource;
+
     @Autowired
     SeedTaskRepository seedTasks;
+
     @Autowired
     InstructionRepository instructions;
+
     @Autowired
     InstanceRepository instances;
+
     @Autowired
     BatchRepository batches;
+
     @Autowired
     LlmCallRepository llmCalls;
+
     @Autowired
     FineTuneJobRepository jobs;
 
@@ -55,8 +60,8 @@ class PostgresSchemaTest {
             assertThat(c.getMetaData().getDatabaseProductName()).isEqualTo("PostgreSQL");
         }
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        List<Boolean> success = jdbc.queryForList("select success from flyway_schema_history where version is not null",
-                Boolean.class);
+        List<Boolean> success =
+                jdbc.queryForList("select success from flyway_schema_history where version is not null", Boolean.class);
         assertThat(success).isNotEmpty().allMatch(Boolean::booleanValue);
         assertThat(seedTasks.countBySeedSet("default")).isGreaterThanOrEqualTo(175);
     }
@@ -64,11 +69,11 @@ class PostgresSchemaTest {
     @Test
     void everyEntityRoundTripsThroughPostgres() {
         Batch batch = batches.save(new Batch("self-instruct", "default", "gpt-4o-mini", "chat", null, "en", 10, "{}"));
-        LlmCall call = llmCalls.save(new LlmCall(batch.getId(), "generate_instructions", "b1-k1", "gpt-4o-mini",
-                "1. Name a colour\n2."));
+        LlmCall call = llmCalls.save(
+                new LlmCall(batch.getId(), "generate_instructions", "b1-k1", "gpt-4o-mini", "1. Name a colour\n2."));
         String hostile = "Quote \" backslash \\ tab \t newline \n emoji 🦙 CJK 指令 U+2028 \u2028 end";
-        Instruction instruction = new Instruction(hostile, Origin.GENERATED, batch.getId(), "en",
-                InstructionStatus.ACCEPTED);
+        Instruction instruction =
+                new Instruction(hostile, Origin.GENERATED, batch.getId(), "en", InstructionStatus.ACCEPTED);
         instruction.setLlmCallId(call.getId());
         instruction.setMaxRouge(0.7);
         instruction.setMostSimilarJson("[{\"text\":\"x\",\"score\":0.5}]");
@@ -81,7 +86,8 @@ class PostgresSchemaTest {
         assertThat(read.getMaxRouge()).isEqualTo(0.7);
         assertThat(read.getCreatedAt()).isNotNull();
         assertThat(instances.findByInstructionIdOrderByPosition(instruction.getId()))
-                .extracting(Instance::getOutput).containsExactly(hostile);
+                .extracting(Instance::getOutput)
+                .containsExactly(hostile);
         assertThat(llmCalls.findByRequestKey("b1-k1")).isPresent();
         assertThat(batches.findById(batch.getId()).orElseThrow().getStatus()).isEqualTo(batch.getStatus());
         assertThat(jobs.count()).isEqualTo(1);

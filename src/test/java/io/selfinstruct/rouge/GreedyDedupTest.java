@@ -19,8 +19,10 @@ class GreedyDedupTest {
         List<Integer> keptIndices = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             int[] tokens = RougeIndexTest.encode(tokenizer.tokenize(texts.get(i)), ids);
-            boolean similar = kept.parallelStream().anyMatch(other ->
-                    RougeScore.of(Lcs.table(tokens, other), tokens.length, other.length).fmeasure() > threshold);
+            boolean similar = kept.parallelStream()
+                    .anyMatch(other -> RougeScore.of(Lcs.table(tokens, other), tokens.length, other.length)
+                                    .fmeasure()
+                            > threshold);
             if (!similar) {
                 kept.add(tokens);
                 keptIndices.add(i);
@@ -36,7 +38,8 @@ class GreedyDedupTest {
         List<String> out = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             if (i > 0 && random.nextInt(4) == 0) {
-                List<String> words = new ArrayList<>(Arrays.asList(out.get(random.nextInt(i)).split(" ")));
+                List<String> words =
+                        new ArrayList<>(Arrays.asList(out.get(random.nextInt(i)).split(" ")));
                 int edits = 1 + random.nextInt(4);
                 for (int e = 0; e < edits && !words.isEmpty(); e++) {
                     int at = random.nextInt(words.size());
@@ -70,15 +73,16 @@ class GreedyDedupTest {
             for (int i = 0; i < 700; i++) {
                 texts.add(RougeIndexTest.randomText(random, 1 + random.nextInt(25), 4 + random.nextInt(30)));
             }
-            assertThat(GreedyDedup.keep(texts, threshold, RougeTokenizer.DEFAULT)).as("threshold %s", threshold)
+            assertThat(GreedyDedup.keep(texts, threshold, RougeTokenizer.DEFAULT))
+                    .as("threshold %s", threshold)
                     .isEqualTo(naiveKeep(texts, threshold, RougeTokenizer.DEFAULT));
         }
     }
 
     @Test
     void keepsTheFirstOfEachDuplicateAndUsesTheChosenTokenizer() {
-        List<String> texts = List.of("Write a poem about the sea.", "write a poem about the sea", "写一首诗",
-                "写一首诗。", "List three colors.");
+        List<String> texts = List.of(
+                "Write a poem about the sea.", "write a poem about the sea", "写一首诗", "写一首诗。", "List three colors.");
         // the default tokenizer sees no tokens in Chinese: the exact duplicate gets through, as in rouge_score
         assertThat(GreedyDedup.keep(texts, 0.7, RougeTokenizer.DEFAULT)).containsExactly(0, 2, 3, 4);
         assertThat(GreedyDedup.keep(texts, 0.7, RougeTokenizer.CJK)).containsExactly(0, 2, 4);

@@ -15,8 +15,10 @@ class LcsTest {
         assertThat(Lcs.bitParallel(new int[] {5, 5, 5}, new int[] {5})).isEqualTo(1);
         assertThat(Lcs.bitParallel(new int[] {1, 2, 3}, new int[] {1, 2, 3})).isEqualTo(3);
         // ids too large for a direct-indexed mask array take the hashed pattern
-        assertThat(Lcs.bitParallel(new int[] {3_000_000, 5, 7}, new int[] {5, 3_000_000, 7})).isEqualTo(2);
-        assertThat(Lcs.bitParallel(new int[] {5, 3_000_000, 7}, new int[] {5, 3_000_000, 7})).isEqualTo(3);
+        assertThat(Lcs.bitParallel(new int[] {3_000_000, 5, 7}, new int[] {5, 3_000_000, 7}))
+                .isEqualTo(2);
+        assertThat(Lcs.bitParallel(new int[] {5, 3_000_000, 7}, new int[] {5, 3_000_000, 7}))
+                .isEqualTo(3);
         // the failed direct load above must leave no mask behind for token 5
         assertThat(Lcs.bitParallel(new int[] {9}, new int[] {5, 8})).isZero();
     }
@@ -30,7 +32,8 @@ class LcsTest {
             int[] a = randomTokens(random, random.nextInt(301), alphabet);
             int[] b = randomTokens(random, random.nextInt(301), alphabet);
             int expected = Lcs.table(a, b);
-            assertThat(Lcs.bitParallel(a, b)).as("alphabet %d, lengths %d/%d", alphabet, a.length, b.length)
+            assertThat(Lcs.bitParallel(a, b))
+                    .as("alphabet %d, lengths %d/%d", alphabet, a.length, b.length)
                     .isEqualTo(expected);
             assertThat(LcsPattern.of(a).lcs(b)).isEqualTo(expected);
             assertThat(LcsPattern.of(b).lcs(a)).isEqualTo(expected);
@@ -44,7 +47,9 @@ class LcsTest {
             for (int trial = 0; trial < 40; trial++) {
                 int[] a = randomTokens(random, length, 1 + random.nextInt(6));
                 int[] b = randomTokens(random, random.nextInt(2 * length), 1 + random.nextInt(6));
-                assertThat(LcsPattern.of(a).lcs(b)).as("pattern length %d", length).isEqualTo(Lcs.table(a, b));
+                assertThat(LcsPattern.of(a).lcs(b))
+                        .as("pattern length %d", length)
+                        .isEqualTo(Lcs.table(a, b));
             }
             int[] same = randomTokens(random, length, 3);
             assertThat(LcsPattern.of(same).lcs(same)).isEqualTo(length);

@@ -21,7 +21,9 @@ class RougeControllerTest {
     MockMvc mvc;
 
     private ResultActions postJson(String path, String body) throws Exception {
-        return mvc.perform(post(path).header("X-API-Key", "test-key").contentType(MediaType.APPLICATION_JSON)
+        return mvc.perform(post(path)
+                .header("X-API-Key", "test-key")
+                .contentType(MediaType.APPLICATION_JSON)
                 .content(body));
     }
 
@@ -89,8 +91,7 @@ class RougeControllerTest {
         postJson("/api/rouge/dedup", "{\"instructions\":[\"ok\", null]}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(Matchers.containsString("instructions[1] is missing")));
-        postJson("/api/rouge/dedup", "{\"instructions\": 5}")
-                .andExpect(status().isBadRequest());
+        postJson("/api/rouge/dedup", "{\"instructions\": 5}").andExpect(status().isBadRequest());
     }
 
     @Test
@@ -98,8 +99,8 @@ class RougeControllerTest {
         String longText = "x".repeat(RougeController.MAX_TEXT_CHARS + 1);
         postJson("/api/rouge/dedup", "{\"instructions\":[\"" + longText + "\"]}")
                 .andExpect(status().isBadRequest())
-                .andExpect(jsonPath("$.detail").value(Matchers.containsString("at most "
-                        + RougeController.MAX_TEXT_CHARS)));
+                .andExpect(jsonPath("$.detail")
+                        .value(Matchers.containsString("at most " + RougeController.MAX_TEXT_CHARS)));
         StringBuilder pairs = new StringBuilder("{\"pairs\":[");
         for (int i = 0; i <= RougeController.MAX_PAIRS; i++) {
             pairs.append(i == 0 ? "" : ",").append("{\"a\":\"\",\"b\":\"\"}");
@@ -111,7 +112,9 @@ class RougeControllerTest {
 
     @Test
     void needsTheApiKey() throws Exception {
-        mvc.perform(post("/api/rouge/score").contentType(MediaType.APPLICATION_JSON).content("{\"pairs\":[]}"))
+        mvc.perform(post("/api/rouge/score")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"pairs\":[]}"))
                 .andExpect(status().isUnauthorized());
     }
 }

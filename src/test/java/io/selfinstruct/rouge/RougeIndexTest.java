@@ -24,13 +24,16 @@ class RougeIndexTest {
         double[] scores = new double[pool.size()];
         for (int i = 0; i < pool.size(); i++) {
             int[] item = encode(tokenizer.tokenize(pool.get(i)), ids);
-            scores[i] = RougeScore.of(Lcs.table(query, item), query.length, item.length).fmeasure();
+            scores[i] = RougeScore.of(Lcs.table(query, item), query.length, item.length)
+                    .fmeasure();
         }
         return scores;
     }
 
     static int[] encode(List<String> tokens, Map<String, Integer> ids) {
-        return tokens.stream().mapToInt(t -> ids.computeIfAbsent(t, k -> ids.size())).toArray();
+        return tokens.stream()
+                .mapToInt(t -> ids.computeIfAbsent(t, k -> ids.size()))
+                .toArray();
     }
 
     static String randomText(SplittableRandom random, int maxWords, int vocabulary) {
@@ -64,7 +67,8 @@ class RougeIndexTest {
                         expected |= score > threshold;
                     }
                     assertThat(index.anyAbove(candidate, threshold))
-                            .as("'%s' at %s", candidate, threshold).isEqualTo(expected);
+                            .as("'%s' at %s", candidate, threshold)
+                            .isEqualTo(expected);
                 }
             }
         }

@@ -38,8 +38,11 @@ class RougeLTest {
     @Test
     void numbers() {
         // target [i have 2 apples and 10 pears], prediction [i have 10 apples]: LCS 3 (i have apples)
-        assertScore(RougeL.score("I have 2 apples and 10 pears", "i have 10 apples"),
-                0.75, 0.42857142857142855, 0.5454545454545454);
+        assertScore(
+                RougeL.score("I have 2 apples and 10 pears", "i have 10 apples"),
+                0.75,
+                0.42857142857142855,
+                0.5454545454545454);
     }
 
     @Test
@@ -61,8 +64,11 @@ class RougeLTest {
         assertScore(RougeL.score("今天天气很好", "今天天气很好"), 0, 0, 0);
         assertScore(RougeL.score("今天天气很好", "今天天气很好", RougeTokenizer.CJK), 1, 1, 1);
         // 6 characters each, LCS 5 (今天天气好)
-        assertScore(RougeL.score("今天天气很好", "今天天气不好", RougeTokenizer.CJK),
-                0.8333333333333334, 0.8333333333333334, 0.8333333333333334);
+        assertScore(
+                RougeL.score("今天天气很好", "今天天气不好", RougeTokenizer.CJK),
+                0.8333333333333334,
+                0.8333333333333334,
+                0.8333333333333334);
     }
 
     @Test
@@ -95,8 +101,11 @@ class RougeLTest {
         assertScore(above, 0.5833333333333334, 0.875, 0.7000000000000001);
         assertThat(above.fmeasure()).isGreaterThan(0.7);
         assertThat(2.0 * 7 / (8 + 12)).isEqualTo(0.7); // the shortcut formula would have kept it
-        assertScore(RougeL.score("a b c d e f g p q r s t", "a b c d e f g h"),
-                0.875, 0.5833333333333334, 0.7000000000000001);
+        assertScore(
+                RougeL.score("a b c d e f g p q r s t", "a b c d e f g h"),
+                0.875,
+                0.5833333333333334,
+                0.7000000000000001);
     }
 
     @Test
@@ -120,8 +129,11 @@ class RougeLTest {
             }
         }
         // LCS 300 of target 600 and prediction 450
-        assertScore(RougeL.score(String.join(" ", target), prediction.toString()),
-                0.6666666666666666, 0.5, 0.5714285714285715);
+        assertScore(
+                RougeL.score(String.join(" ", target), prediction.toString()),
+                0.6666666666666666,
+                0.5,
+                0.5714285714285715);
         // 130 tokens against its first 65: the shorter side, the pattern, needs two machine words
         assertScore(RougeL.score(words(130, 0), words(65, 0)), 1, 0.5, 0.6666666666666666);
     }

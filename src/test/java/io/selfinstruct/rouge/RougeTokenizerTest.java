@@ -15,7 +15,9 @@ class RougeTokenizerTest {
     /** rouge_score's tokenize() without stemmer, written the way it is in Python. */
     static List<String> rougeScoreTokenize(String text) {
         String replaced = NON_ALPHANUM.matcher(text.toLowerCase(Locale.ROOT)).replaceAll(" ");
-        return Arrays.stream(SPACES.split(replaced)).filter(t -> VALID_TOKEN.matcher(t).matches()).toList();
+        return Arrays.stream(SPACES.split(replaced))
+                .filter(t -> VALID_TOKEN.matcher(t).matches())
+                .toList();
     }
 
     private static final Pattern NON_ALPHANUM = Pattern.compile("[^a-z0-9]+");
@@ -66,7 +68,8 @@ class RougeTokenizerTest {
                 }
                 text.append(" a").appendCodePoint(cp).append("b ");
             }
-            assertThat(RougeTokenizer.DEFAULT.tokenize(text.toString())).as("block U+%04X", block)
+            assertThat(RougeTokenizer.DEFAULT.tokenize(text.toString()))
+                    .as("block U+%04X", block)
                     .isEqualTo(rougeScoreTokenize(text.toString()));
         }
     }
@@ -79,10 +82,11 @@ class RougeTokenizerTest {
             StringBuilder text = new StringBuilder();
             int length = random.nextInt(40);
             for (int j = 0; j < length; j++) {
-                text.appendCodePoint(alphabet.codePointAt(alphabet.offsetByCodePoints(0,
-                        random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
+                text.appendCodePoint(alphabet.codePointAt(
+                        alphabet.offsetByCodePoints(0, random.nextInt(alphabet.codePointCount(0, alphabet.length())))));
             }
-            assertThat(RougeTokenizer.DEFAULT.tokenize(text.toString())).as(text.toString())
+            assertThat(RougeTokenizer.DEFAULT.tokenize(text.toString()))
+                    .as(text.toString())
                     .isEqualTo(rougeScoreTokenize(text.toString()));
         }
     }
@@ -92,8 +96,9 @@ class RougeTokenizerTest {
         assertThat(RougeTokenizer.DEFAULT.tokenize("今天天气很好")).isEmpty();
         assertThat(RougeTokenizer.CJK.tokenize("今天天气很好")).containsExactly("今", "天", "天", "气", "很", "好");
         assertThat(RougeTokenizer.CJK.tokenize("用Python写GPT-4模型，ひらがなカタカナー한국어。"))
-                .containsExactly("用", "python", "写", "gpt", "4", "模", "型", "ひ", "ら", "が", "な", "カ", "タ", "カ",
-                        "ナ", "ー", "한", "국", "어");
+                .containsExactly(
+                        "用", "python", "写", "gpt", "4", "模", "型", "ひ", "ら", "が", "な", "カ", "タ", "カ", "ナ", "ー", "한", "국",
+                        "어");
         assertThat(RougeTokenizer.CJK.tokenize("Hello, World 😀")).containsExactly("hello", "world");
     }
 

@@ -34,8 +34,11 @@ class SeedTaskApiTest {
     }
 
     ResultActions importSet(String set, String body) throws Exception {
-        return mvc.perform(post("/api/seed-tasks").param("set", set).header("X-API-Key", "test-key")
-                .contentType("application/x-ndjson").content(body));
+        return mvc.perform(post("/api/seed-tasks")
+                .param("set", set)
+                .header("X-API-Key", "test-key")
+                .contentType("application/x-ndjson")
+                .content(body));
     }
 
     @Test
@@ -49,7 +52,9 @@ class SeedTaskApiTest {
 
     @Test
     void importsThePublishedFormatAndListsItBack() throws Exception {
-        importSet("x", published()).andExpect(status().isCreated()).andExpect(jsonPath("$.imported").value(3));
+        importSet("x", published())
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.imported").value(3));
 
         mvc.perform(get("/api/seed-tasks").param("set", "x").header("X-API-Key", "test-key"))
                 .andExpect(status().isOk())
@@ -65,16 +70,24 @@ class SeedTaskApiTest {
         importSet("replace-me", published()).andExpect(status().isCreated());
         String oneTask = published().lines().findFirst().orElseThrow();
         importSet("replace-me", oneTask).andExpect(status().isCreated());
-        assertThat(repository.findBySeedSetOrderByPosition("replace-me")).extracting(SeedTask::getTaskId)
+        assertThat(repository.findBySeedSetOrderByPosition("replace-me"))
+                .extracting(SeedTask::getTaskId)
                 .containsExactly("seed_task_0");
     }
 
     @Test
     void multipartUploadWorks() throws Exception {
-        var file = new MockMultipartFile("file", "seed_tasks.jsonl", "application/octet-stream",
+        var file = new MockMultipartFile(
+                "file",
+                "seed_tasks.jsonl",
+                "application/octet-stream",
                 published().getBytes(StandardCharsets.UTF_8));
-        mvc.perform(multipart("/api/seed-tasks").file(file).param("set", "uploaded").header("X-API-Key", "test-key"))
-                .andExpect(status().isCreated()).andExpect(jsonPath("$.imported").value(3));
+        mvc.perform(multipart("/api/seed-tasks")
+                        .file(file)
+                        .param("set", "uploaded")
+                        .header("X-API-Key", "test-key"))
+                .andExpect(status().isCreated())
+                .andExpect(jsonPath("$.imported").value(3));
     }
 
     @Test
@@ -82,13 +95,15 @@ class SeedTaskApiTest {
         importSet("y", published()).andExpect(status().isCreated());
         String[] lines = published().split("\n");
 
-        String missingInstruction = lines[0] + "\n" + lines[1].replace("\"instruction\":", "\"instr\":") + "\n" + lines[2];
+        String missingInstruction =
+                lines[0] + "\n" + lines[1].replace("\"instruction\":", "\"instr\":") + "\n" + lines[2];
         expect400(importSet("y", missingInstruction), "line 2: field 'instruction' is missing");
 
         String invalidJson = lines[0] + "\n" + lines[1] + "\n" + lines[2].substring(0, 40);
         expect400(importSet("y", invalidJson), "line 3: invalid JSON");
 
-        String instancesNotList = lines[0].replace("\"instances\": [", "\"instances\": {\"x\": [").replace("}], \"is_", "}]}, \"is_");
+        String instancesNotList =
+                lines[0].replace("\"instances\": [", "\"instances\": {\"x\": [").replace("}], \"is_", "}]}, \"is_");
         expect400(importSet("y", instancesNotList), "line 1: field 'instances' must be a list");
 
         String duplicateId = lines[0] + "\n" + lines[1] + "\n" + lines[2].replace("seed_task_2", "seed_task_0");
@@ -97,7 +112,8 @@ class SeedTaskApiTest {
         String wrongType = lines[0].replace("\"is_classification\": false", "\"is_classification\": \"no\"");
         expect400(importSet("y", wrongType), "line 1: field 'is_classification' must be true or false");
 
-        assertThat(repository.findBySeedSetOrderByPosition("y")).extracting(SeedTask::getTaskId)
+        assertThat(repository.findBySeedSetOrderByPosition("y"))
+                .extracting(SeedTask::getTaskId)
                 .containsExactly("seed_task_0", "seed_task_1", "seed_task_2");
     }
 

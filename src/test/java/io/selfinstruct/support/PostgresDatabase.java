@@ -23,8 +23,7 @@ public final class PostgresDatabase {
 
     private static PostgreSQLContainer container;
 
-    private PostgresDatabase() {
-    }
+    private PostgresDatabase() {}
 
     /**
      * Skips the calling test class, with a message saying how to run it, when no PostgreSQL can be had. Call it
@@ -64,14 +63,15 @@ public final class PostgresDatabase {
     private static String newDatabaseOn(String serverUrl) {
         Matcher m = URL.matcher(serverUrl);
         if (!m.matches()) {
-            throw new IllegalStateException(ENV + " must look like jdbc:postgresql://host:port/db?user=..., got "
-                    + serverUrl);
+            throw new IllegalStateException(
+                    ENV + " must look like jdbc:postgresql://host:port/db?user=..., got " + serverUrl);
         }
         String name = "si_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try (Connection c = DriverManager.getConnection(serverUrl)) {
             c.createStatement().execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot create a test database on " + m.group(1) + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "Cannot create a test database on " + m.group(1) + ": " + e.getMessage(), e);
         }
         return m.group(1) + name + (m.group(3) == null ? "" : m.group(3));
     }

@@ -15,9 +15,28 @@ import java.util.regex.Pattern;
  */
 public final class SelfInstructScript implements Function<String, Answer> {
 
-    private static final String[] VERBS = {"Explain", "Describe", "Summarize", "Compare", "List", "Suggest",
-            "Classify", "Rewrite", "Translate", "Outline", "Evaluate", "Predict", "Estimate", "Recommend", "Define",
-            "Plan", "Critique", "Convert", "Name", "Identify"};
+    private static final String[] VERBS = {
+        "Explain",
+        "Describe",
+        "Summarize",
+        "Compare",
+        "List",
+        "Suggest",
+        "Classify",
+        "Rewrite",
+        "Translate",
+        "Outline",
+        "Evaluate",
+        "Predict",
+        "Estimate",
+        "Recommend",
+        "Define",
+        "Plan",
+        "Critique",
+        "Convert",
+        "Name",
+        "Identify"
+    };
     private static final String CONSONANTS = "bdfgklmnprstvz";
     private static final String VOWELS = "aeiou";
     private static final String HANZI = "天地人山水火木金土日月星风云雨雪花草树鸟鱼虫马牛羊猪狗猫书笔纸墨画歌舞茶酒饭菜汤面米糖盐油"
@@ -30,6 +49,7 @@ public final class SelfInstructScript implements Function<String, Answer> {
     private final AtomicLong counter = new AtomicLong();
     /** Numbers the list responses alone, so every kind of bad candidate comes round within six of them. */
     private final AtomicLong responses = new AtomicLong();
+
     private final boolean rejections;
     private final boolean decorated;
 
@@ -134,13 +154,23 @@ public final class SelfInstructScript implements Function<String, Answer> {
             } else {
                 text.append(' ');
             }
-            text.append(instruction).append('\n')
-                    .append(number).append(". Input:\n").append(input).append('\n')
-                    .append(number).append(". Output:\n").append(output).append('\n');
+            text.append(instruction)
+                    .append('\n')
+                    .append(number)
+                    .append(". Input:\n")
+                    .append(input)
+                    .append('\n')
+                    .append(number)
+                    .append(". Output:\n")
+                    .append(output)
+                    .append('\n');
         }
         if (rejections) {
-            text.append("###\n8. Instruction: ").append(zh ? chineseBad(n) : englishBad(n))
-                    .append("\n8. Input:\n<noinput>\n8. Output:\n").append(pseudoWords(5, zh)).append('\n');
+            text.append("###\n8. Instruction: ")
+                    .append(zh ? chineseBad(n) : englishBad(n))
+                    .append("\n8. Input:\n<noinput>\n8. Output:\n")
+                    .append(pseudoWords(5, zh))
+                    .append('\n');
         }
         return Answer.stop(text.toString());
     }

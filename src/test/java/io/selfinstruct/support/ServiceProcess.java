@@ -35,8 +35,11 @@ public final class ServiceProcess implements AutoCloseable {
             port = socket.getLocalPort();
         }
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.selfinstruct.SelfInstructApplication",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.selfinstruct.SelfInstructApplication",
                 "--server.port=" + port,
                 "--selfinstruct.data-dir=" + dataDir,
                 "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("selfinstruct") + ";WRITE_DELAY=0",
@@ -45,20 +48,28 @@ public final class ServiceProcess implements AutoCloseable {
         for (String property : properties) {
             command.add("--" + property);
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
         ServiceProcess service = new ServiceProcess(process, port);
         service.awaitHealthy(Duration.ofSeconds(90));
         return service;
     }
 
     public String get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", API_KEY).GET().build());
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("X-API-Key", API_KEY)
+                .GET()
+                .build());
     }
 
     public String post(String path, String json) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).header("X-API-Key", API_KEY)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("X-API-Key", API_KEY)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     /** SIGKILL: no shutdown hook, no clean release of anything. */
@@ -79,7 +90,8 @@ public final class ServiceProcess implements AutoCloseable {
     private String send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 300) {
-            throw new IllegalStateException(request.uri() + " answered " + response.statusCode() + ": " + response.body());
+            throw new IllegalStateException(
+                    request.uri() + " answered " + response.statusCode() + ": " + response.body());
         }
         return response.body();
     }
@@ -95,7 +107,8 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException("the service exited with " + process.exitValue());
             }
             try {
-                if (send(HttpRequest.newBuilder(uri("/actuator/health")).GET().build()).contains("UP")) {
+                if (send(HttpRequest.newBuilder(uri("/actuator/health")).GET().build())
+                        .contains("UP")) {
                     return;
                 }
             } catch (IOException | IllegalStateException notYet) {

@@ -21,13 +21,15 @@ class StoredSecretTest {
 
         assertThat(first).startsWith("si-").hasSize(3 + 48).isEqualTo(second);
         assertThat(Files.readString(file).strip()).isEqualTo(first);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+                .isEqualTo("rw-------");
     }
 
     @Test
     void configuredValueWinsAndNothingIsWritten() {
         Path file = dir.resolve("api-key");
-        assertThat(StoredSecret.configuredOrStored("  my-key ", file, "si-", "key")).isEqualTo("my-key");
+        assertThat(StoredSecret.configuredOrStored("  my-key ", file, "si-", "key"))
+                .isEqualTo("my-key");
         assertThat(file).doesNotExist();
     }
 

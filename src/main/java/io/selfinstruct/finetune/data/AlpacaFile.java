@@ -2,8 +2,8 @@ package io.selfinstruct.finetune.data;
 
 import io.selfinstruct.export.AlpacaReader;
 import io.selfinstruct.problem.InvalidRequestException;
-import java.io.ByteArrayInputStream;
 import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +17,7 @@ import java.util.List;
  */
 public final class AlpacaFile {
 
-    private AlpacaFile() {
-    }
+    private AlpacaFile() {}
 
     public static List<Example> read(Path file) {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
@@ -35,7 +34,8 @@ public final class AlpacaFile {
     private static List<Example> parse(InputStream in, String name) {
         try {
             return AlpacaReader.readAll(in, Integer.MAX_VALUE).stream()
-                    .map(r -> new Example(r.instruction(), r.input(), r.output())).toList();
+                    .map(r -> new Example(r.instruction(), r.input(), r.output()))
+                    .toList();
         } catch (InvalidRequestException e) {
             throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
         }

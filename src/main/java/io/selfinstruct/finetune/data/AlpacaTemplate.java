@@ -15,8 +15,7 @@ public final class AlpacaTemplate {
     private static final String WITH_INPUT = resource("/prompts/finetune/alpaca_input.txt");
     private static final String NO_INPUT = resource("/prompts/finetune/alpaca_no_input.txt");
 
-    private AlpacaTemplate() {
-    }
+    private AlpacaTemplate() {}
 
     public static String prompt(String instruction, String input) {
         if (input == null || input.isEmpty()) {

@@ -10,8 +10,14 @@ import java.util.Optional;
  * {@code maxResponseLen}) followed by eos, the whole cut at {@code cutoffLen}. With {@code trainOnInputs} false
  * the prompt positions get label -100, so only the response is learned (as alpaca-lora and XTuner do).
  */
-public record ExampleEncoder(ModelTokenizer tokenizer, PromptFormat format, Long eosTokenId, int cutoffLen,
-        int maxPromptLen, int maxResponseLen, boolean trainOnInputs) {
+public record ExampleEncoder(
+        ModelTokenizer tokenizer,
+        PromptFormat format,
+        Long eosTokenId,
+        int cutoffLen,
+        int maxPromptLen,
+        int maxResponseLen,
+        boolean trainOnInputs) {
 
     /** Empty when nothing would be learned from the example (its response was cut off entirely). */
     public Optional<TokenizedExample> encode(Example example) {

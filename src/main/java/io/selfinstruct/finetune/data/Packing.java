@@ -10,8 +10,7 @@ import java.util.List;
  */
 public final class Packing {
 
-    private Packing() {
-    }
+    private Packing() {}
 
     public static List<TokenizedExample> pack(List<TokenizedExample> examples, int cutoffLen) {
         List<TokenizedExample> packed = new ArrayList<>();

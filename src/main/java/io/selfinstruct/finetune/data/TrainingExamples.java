@@ -26,7 +26,9 @@ public class TrainingExamples {
             return AlpacaFile.read(dataFile);
         }
         List<Example> examples = new ArrayList<>();
-        pool.forEach(filter, PoolExamples.Instances.ACCEPTED,
+        pool.forEach(
+                filter,
+                PoolExamples.Instances.ACCEPTED,
                 (instruction, input, output) -> examples.add(new Example(instruction, input, output)));
         return examples;
     }

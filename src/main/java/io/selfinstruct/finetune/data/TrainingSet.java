@@ -14,11 +14,11 @@ public record TrainingSet(List<TokenizedExample> train, List<TokenizedExample> v
     }
 
     /** Shuffles with {@code seed}, keeps {@code valSetSize} for validation, packs the rest when asked. */
-    public static TrainingSet split(List<TokenizedExample> examples, int valSetSize, long seed, boolean packing,
-            int cutoffLen) {
+    public static TrainingSet split(
+            List<TokenizedExample> examples, int valSetSize, long seed, boolean packing, int cutoffLen) {
         if (valSetSize >= examples.size()) {
-            throw new IllegalArgumentException("valSetSize " + valSetSize + " leaves no training examples out of "
-                    + examples.size());
+            throw new IllegalArgumentException(
+                    "valSetSize " + valSetSize + " leaves no training examples out of " + examples.size());
         }
         List<TokenizedExample> shuffled = new ArrayList<>(examples);
         Collections.shuffle(shuffled, new Random(seed));

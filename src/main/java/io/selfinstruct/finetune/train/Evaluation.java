@@ -42,7 +42,8 @@ public record Evaluation(double loss, double accuracy, long targets) {
                 correct += hit.toType(DataType.INT64, false).sum().getLong();
             }
         }
-        return targets == 0 ? new Evaluation(Double.NaN, Double.NaN, 0)
+        return targets == 0
+                ? new Evaluation(Double.NaN, Double.NaN, 0)
                 : new Evaluation(lossSum / targets, (double) correct / targets, targets);
     }
 }

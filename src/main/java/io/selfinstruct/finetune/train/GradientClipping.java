@@ -9,8 +9,7 @@ import ai.djl.ndarray.NDScope;
  */
 public final class GradientClipping {
 
-    private GradientClipping() {
-    }
+    private GradientClipping() {}
 
     /** Returns the norm before clipping; {@code maxNorm <= 0} only measures. */
     public static double clipByGlobalNorm(TrainableWeights weights, double maxNorm) {

@@ -14,8 +14,7 @@ import java.util.Map;
  */
 public final class LastLayersTuning {
 
-    private LastLayersTuning() {
-    }
+    private LastLayersTuning() {}
 
     public static TrainableWeights select(LlamaModel model, int lastLayers) {
         int count = model.layers().size();

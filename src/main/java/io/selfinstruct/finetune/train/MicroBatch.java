@@ -11,8 +11,7 @@ import java.util.List;
 /** Right-pads examples to the longest one: ids (pad 0), attention mask (0 on padding) and labels (-100 on padding). */
 public final class MicroBatch {
 
-    private MicroBatch() {
-    }
+    private MicroBatch() {}
 
     /** {@code (ids, mask, labels)}, each (batch, longest) int64. */
     public static NDList collate(List<TokenizedExample> examples, NDManager manager) {

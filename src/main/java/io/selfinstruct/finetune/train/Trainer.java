@@ -9,8 +9,8 @@ import ai.djl.training.GradientCollector;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
 import io.selfinstruct.llama.LlamaModel;
-import io.selfinstruct.lora.LoraLinear;
 import io.selfinstruct.llama.NextTokenLoss;
+import io.selfinstruct.lora.LoraLinear;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -39,8 +39,7 @@ public final class Trainer {
         boolean stopRequested();
     }
 
-    public record Outcome(int step, int totalSteps, boolean stopped) {
-    }
+    public record Outcome(int step, int totalSteps, boolean stopped) {}
 
     private final LlamaModel model;
     private final TrainableWeights weights;
@@ -54,16 +53,21 @@ public final class Trainer {
     private int orderEpoch = -1;
     private int[] order;
 
-    public Trainer(LlamaModel model, TrainableWeights weights, Collection<LoraLinear> loraLayers, TrainingSet data,
-            TrainingOptions options, TrainingCheckpoints checkpoints) {
+    public Trainer(
+            LlamaModel model,
+            TrainableWeights weights,
+            Collection<LoraLinear> loraLayers,
+            TrainingSet data,
+            TrainingOptions options,
+            TrainingCheckpoints checkpoints) {
         this.model = model;
         this.weights = weights;
         this.loraLayers = List.copyOf(loraLayers);
         this.data = data;
         this.options = options;
         this.checkpoints = checkpoints;
-        this.optimizer = new AdamW(weights, TrainingOptions.BETA1, TrainingOptions.BETA2, TrainingOptions.EPS,
-                options.weightDecay());
+        this.optimizer = new AdamW(
+                weights, TrainingOptions.BETA1, TrainingOptions.BETA2, TrainingOptions.EPS, options.weightDecay());
     }
 
     public int totalSteps() {
@@ -73,7 +77,8 @@ public final class Trainer {
     public Outcome train(Progress progress) {
         gradientsOffOnThisThread();
         int total = totalSteps();
-        LearningRateSchedule schedule = new LearningRateSchedule(options.learningRate(), options.warmupSteps(total), total);
+        LearningRateSchedule schedule =
+                new LearningRateSchedule(options.learningRate(), options.warmupSteps(total), total);
         while (step < total) {
             if (progress.stopRequested()) {
                 return new Outcome(step, total, true);
@@ -96,9 +101,18 @@ public final class Trainer {
             double seconds = (System.nanoTime() - started) / 1e9;
             setTraining(false);
 
-            Evaluation eval = due(step, options.evalSteps(), total) && !data.validation().isEmpty() ? evaluate() : null;
-            progress.onStep(new StepMetrics(step, lossSum / microBatches.size(), eval == null ? null : eval.loss(),
-                    eval == null ? null : eval.accuracy(), lr, gradNorm, tokens / seconds), total);
+            Evaluation eval =
+                    due(step, options.evalSteps(), total) && !data.validation().isEmpty() ? evaluate() : null;
+            progress.onStep(
+                    new StepMetrics(
+                            step,
+                            lossSum / microBatches.size(),
+                            eval == null ? null : eval.loss(),
+                            eval == null ? null : eval.accuracy(),
+                            lr,
+                            gradNorm,
+                            tokens / seconds),
+                    total);
             if (due(step, options.sampleSteps(), total)) {
                 progress.onSamples(step);
             }

@@ -35,14 +35,23 @@ public record TrainingCheckpoints(Path directory, int keep) {
         weights.byName().forEach((name, w) -> {
             tensors.put(name, WritableTensor.of(w));
             tensors.put("exp_avg." + name, WritableTensor.of(optimizer.expAvg().get(name)));
-            tensors.put("exp_avg_sq." + name, WritableTensor.of(optimizer.expAvgSq().get(name)));
+            tensors.put(
+                    "exp_avg_sq." + name, WritableTensor.of(optimizer.expAvgSq().get(name)));
         });
         Path target = directory.resolve("checkpoint-" + step);
         Path temporary = directory.resolve("checkpoint-" + step + ".tmp");
         try {
             Files.createDirectories(temporary);
-            SafetensorsWriter.write(temporary.resolve(STATE), tensors,
-                    Map.of("format", "pt", "step", Integer.toString(step), "optimizer_steps", Integer.toString(optimizer.steps())));
+            SafetensorsWriter.write(
+                    temporary.resolve(STATE),
+                    tensors,
+                    Map.of(
+                            "format",
+                            "pt",
+                            "step",
+                            Integer.toString(step),
+                            "optimizer_steps",
+                            Integer.toString(optimizer.steps())));
             deleteTree(target);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
             List<Integer> steps = steps();
@@ -62,7 +71,8 @@ public record TrainingCheckpoints(Path directory, int keep) {
 
     /** Copies the checkpoint's weights and moments into the run's tensors; returns its step. */
     public int restore(int step, TrainableWeights weights, AdamW optimizer) {
-        try (SafetensorsFile file = SafetensorsFile.open(directory.resolve("checkpoint-" + step).resolve(STATE))) {
+        try (SafetensorsFile file =
+                SafetensorsFile.open(directory.resolve("checkpoint-" + step).resolve(STATE))) {
             for (Map.Entry<String, NDArray> entry : weights.byName().entrySet()) {
                 String name = entry.getKey();
                 copy(file, name, entry.getValue());
@@ -86,8 +96,11 @@ public record TrainingCheckpoints(Path directory, int keep) {
             return List.of();
         }
         try (Stream<Path> entries = Files.list(directory)) {
-            return entries.map(p -> NAME.matcher(p.getFileName().toString())).filter(Matcher::matches)
-                    .map(m -> Integer.parseInt(m.group(1))).sorted().toList();
+            return entries.map(p -> NAME.matcher(p.getFileName().toString()))
+                    .filter(Matcher::matches)
+                    .map(m -> Integer.parseInt(m.group(1)))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -13,9 +13,20 @@ package io.selfinstruct.finetune.train;
  * @param saveSteps every how many steps to checkpoint (0: never)
  * @param saveTotalLimit checkpoints kept (the newest)
  */
-public record TrainingOptions(int epochs, int maxSteps, double learningRate, double weightDecay, int warmupSteps,
-        int batchSize, int microBatchSize, double maxGradNorm, long seed, int evalSteps, int sampleSteps,
-        int saveSteps, int saveTotalLimit) {
+public record TrainingOptions(
+        int epochs,
+        int maxSteps,
+        double learningRate,
+        double weightDecay,
+        int warmupSteps,
+        int batchSize,
+        int microBatchSize,
+        double maxGradNorm,
+        long seed,
+        int evalSteps,
+        int sampleSteps,
+        int saveSteps,
+        int saveTotalLimit) {
 
     public static final double BETA1 = 0.9;
     public static final double BETA2 = 0.999;

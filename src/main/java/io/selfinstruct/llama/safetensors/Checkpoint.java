@@ -54,7 +54,10 @@ public final class Checkpoint implements AutoCloseable {
     private static Checkpoint openSharded(Path directory, Path index) {
         JsonNode weightMap;
         try {
-            weightMap = JsonMapper.builder().build().readTree(Files.readString(index)).path("weight_map");
+            weightMap = JsonMapper.builder()
+                    .build()
+                    .readTree(Files.readString(index))
+                    .path("weight_map");
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("cannot read " + index + ": " + e.getMessage(), e);
         }
@@ -68,12 +71,13 @@ public final class Checkpoint implements AutoCloseable {
                 String shard = entry.getValue().asString();
                 Path shardPath = directory.resolve(shard).normalize();
                 if (!shardPath.startsWith(directory.normalize())) {
-                    throw new ModelLoadException("shard " + shard + " in " + index + " lies outside the model directory");
+                    throw new ModelLoadException(
+                            "shard " + shard + " in " + index + " lies outside the model directory");
                 }
                 SafetensorsFile file = files.computeIfAbsent(shard, s -> SafetensorsFile.open(shardPath));
                 if (!file.contains(entry.getKey())) {
-                    throw new ModelLoadException("tensor " + entry.getKey() + " is listed in " + index
-                            + " but missing from " + shard);
+                    throw new ModelLoadException(
+                            "tensor " + entry.getKey() + " is listed in " + index + " but missing from " + shard);
                 }
                 byTensor.put(entry.getKey(), file);
             }
@@ -107,8 +111,8 @@ public final class Checkpoint implements AutoCloseable {
     private SafetensorsFile file(String name) {
         SafetensorsFile file = byTensor.get(name);
         if (file == null) {
-            throw new ModelLoadException("tensor " + name + " is missing from the checkpoint ("
-                    + String.join(", ", files.keySet()) + ")");
+            throw new ModelLoadException(
+                    "tensor " + name + " is missing from the checkpoint (" + String.join(", ", files.keySet()) + ")");
         }
         return file;
     }

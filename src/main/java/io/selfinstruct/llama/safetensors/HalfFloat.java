@@ -3,8 +3,7 @@ package io.selfinstruct.llama.safetensors;
 /** IEEE 754 half precision to and from float32 (Java 17 has no Float.float16ToFloat). */
 final class HalfFloat {
 
-    private HalfFloat() {
-    }
+    private HalfFloat() {}
 
     static float toFloat(short half) {
         int bits = half & 0xffff;

@@ -22,8 +22,8 @@ public enum SafetensorsDtype {
         try {
             return valueOf(code);
         } catch (IllegalArgumentException e) {
-            throw new ModelLoadException("tensor " + tensor + " has dtype " + code
-                    + "; only F32, F16 and BF16 weights are supported");
+            throw new ModelLoadException(
+                    "tensor " + tensor + " has dtype " + code + "; only F32, F16 and BF16 weights are supported");
         }
     }
 }

@@ -40,7 +40,11 @@ public final class SafetensorsFile implements AutoCloseable {
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+    private SafetensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorInfo> tensors,
             Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
@@ -71,16 +75,23 @@ public final class SafetensorsFile implements AutoCloseable {
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> entry : root.properties()) {
                 if (entry.getKey().equals("__metadata__")) {
-                    entry.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asString()));
+                    entry.getValue()
+                            .properties()
+                            .forEach(m -> metadata.put(m.getKey(), m.getValue().asString()));
                     continue;
                 }
                 TensorInfo info = parseEntry(entry.getKey(), entry.getValue());
                 if (dataStart + info.end() > fileSize) {
-                    throw new ModelLoadException("tensor " + info.name() + " in " + path + " ends past the end of the file");
+                    throw new ModelLoadException(
+                            "tensor " + info.name() + " in " + path + " ends past the end of the file");
                 }
                 tensors.put(info.name(), info);
             }
-            return new SafetensorsFile(path, channel, dataStart, Collections.unmodifiableMap(tensors),
+            return new SafetensorsFile(
+                    path,
+                    channel,
+                    dataStart,
+                    Collections.unmodifiableMap(tensors),
                     Collections.unmodifiableMap(metadata));
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
@@ -99,7 +110,8 @@ public final class SafetensorsFile implements AutoCloseable {
             shape[i] = shapeNode.get(i).asLong();
         }
         JsonNode offsets = node.path("data_offsets");
-        TensorInfo info = new TensorInfo(name, dtype, shape, offsets.get(0).asLong(), offsets.get(1).asLong());
+        TensorInfo info = new TensorInfo(
+                name, dtype, shape, offsets.get(0).asLong(), offsets.get(1).asLong());
         if (info.byteSize() != info.elementCount() * dtype.bytes()) {
             throw new ModelLoadException("tensor " + name + " has " + info.byteSize() + " bytes for shape "
                     + info.shapeText() + " of " + dtype);
@@ -176,8 +188,8 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private NDArray loadRows(TensorInfo info, long firstRow, long rowCount, Shape shape, NDManager manager,
-            DataType target) {
+    private NDArray loadRows(
+            TensorInfo info, long firstRow, long rowCount, Shape shape, NDManager manager, DataType target) {
         long rows = info.shape().length == 0 ? 1 : info.shape()[0];
         long rowBytes = rows == 0 ? 0 : info.byteSize() / rows;
         ByteBuffer source = map(info, info.begin() + firstRow * rowBytes, rowCount * rowBytes);
@@ -236,7 +248,8 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new ModelLoadException("tensor " + info.name() + " block of " + length + " bytes cannot be mapped");
         }
         try {
-            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, length).order(ByteOrder.LITTLE_ENDIAN);
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, length)
+                    .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
             throw new ModelLoadException("cannot map tensor " + info.name() + " of " + path + ": " + e.getMessage(), e);
         }

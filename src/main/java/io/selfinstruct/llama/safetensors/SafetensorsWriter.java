@@ -23,8 +23,7 @@ public final class SafetensorsWriter {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private SafetensorsWriter() {
-    }
+    private SafetensorsWriter() {}
 
     public static void write(Path file, Map<String, WritableTensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
@@ -54,8 +53,8 @@ public final class SafetensorsWriter {
         while (head.hasRemaining()) {
             head.put((byte) ' ');
         }
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(out, head.flip());
             for (WritableTensor tensor : ordered.values()) {
                 writeFully(out, tensor.bytes().duplicate());

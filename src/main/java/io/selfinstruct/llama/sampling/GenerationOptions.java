@@ -15,8 +15,17 @@ import java.util.Set;
  * @param useCache run with a KV cache (the result is the same; without it every step reruns the whole sequence)
  * @param recordLogits keep the raw logits of every step (tests, debugging)
  */
-public record GenerationOptions(int maxNewTokens, double temperature, double topP, int topK, double repetitionPenalty,
-        List<String> stopStrings, List<SequencePenalty> suppress, Set<Long> eosTokenIds, Long seed, boolean useCache,
+public record GenerationOptions(
+        int maxNewTokens,
+        double temperature,
+        double topP,
+        int topK,
+        double repetitionPenalty,
+        List<String> stopStrings,
+        List<SequencePenalty> suppress,
+        Set<Long> eosTokenIds,
+        Long seed,
+        boolean useCache,
         boolean recordLogits) {
 
     public GenerationOptions {
@@ -50,9 +59,17 @@ public record GenerationOptions(int maxNewTokens, double temperature, double top
     }
 
     private Builder toBuilder() {
-        return builder(maxNewTokens).temperature(temperature).topP(topP).topK(topK)
-                .repetitionPenalty(repetitionPenalty).stopStrings(stopStrings).suppress(suppress)
-                .eosTokenIds(eosTokenIds).seed(seed).useCache(useCache).recordLogits(recordLogits);
+        return builder(maxNewTokens)
+                .temperature(temperature)
+                .topP(topP)
+                .topK(topK)
+                .repetitionPenalty(repetitionPenalty)
+                .stopStrings(stopStrings)
+                .suppress(suppress)
+                .eosTokenIds(eosTokenIds)
+                .seed(seed)
+                .useCache(useCache)
+                .recordLogits(recordLogits);
     }
 
     public static final class Builder {
@@ -124,8 +141,18 @@ public record GenerationOptions(int maxNewTokens, double temperature, double top
         }
 
         public GenerationOptions build() {
-            return new GenerationOptions(maxNewTokens, temperature, topP, topK, repetitionPenalty, stopStrings,
-                    suppress, eosTokenIds, seed, useCache, recordLogits);
+            return new GenerationOptions(
+                    maxNewTokens,
+                    temperature,
+                    topP,
+                    topK,
+                    repetitionPenalty,
+                    stopStrings,
+                    suppress,
+                    eosTokenIds,
+                    seed,
+                    useCache,
+                    recordLogits);
         }
     }
 }

@@ -68,8 +68,8 @@ public final class Generator {
         return finish(generated, Generation.FinishReason.LENGTH, stepLogits, options);
     }
 
-    private Generation finish(List<Long> generated, Generation.FinishReason reason, List<float[]> stepLogits,
-            GenerationOptions options) {
+    private Generation finish(
+            List<Long> generated, Generation.FinishReason reason, List<float[]> stepLogits, GenerationOptions options) {
         long[] ids = toArray(generated);
         String text = decoder.apply(ids);
         if (reason == Generation.FinishReason.STOP_STRING) {

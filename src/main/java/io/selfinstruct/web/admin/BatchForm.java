@@ -5,8 +5,17 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /** The batch start form: the main settings; everything else keeps the method's defaults. */
-record BatchForm(String mode, String seedSet, String model, String api, String language, Integer targetInstructions,
-        Integer concurrency, Double temperature, Double rougeThreshold, Double maxCostUsd) {
+record BatchForm(
+        String mode,
+        String seedSet,
+        String model,
+        String api,
+        String language,
+        Integer targetInstructions,
+        Integer concurrency,
+        Double temperature,
+        Double rougeThreshold,
+        Double maxCostUsd) {
 
     /** The request {@code POST /api/batches} would receive: the form's fields by name, blank ones left out. */
     BatchRequest toRequest(JsonMapper json) {
@@ -23,5 +32,4 @@ record BatchForm(String mode, String seedSet, String model, String api, String l
         request.put("maxCostUsd", maxCostUsd);
         return json.treeToValue(request, BatchRequest.class);
     }
-
 }

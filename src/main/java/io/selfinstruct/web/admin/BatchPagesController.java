@@ -3,14 +3,13 @@ package io.selfinstruct.web.admin;
 import io.selfinstruct.generate.BatchRequest;
 import io.selfinstruct.generate.BatchView;
 import io.selfinstruct.generate.Batches;
-import io.selfinstruct.seed.SeedSets;
 import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
+import io.selfinstruct.seed.SeedSets;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.util.Comparator;
 import java.util.Set;
-import tools.jackson.databind.json.JsonMapper;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Controller;
@@ -19,6 +18,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code /admin/batches}: the start form and every batch with its live progress. The progress table is a
@@ -57,9 +57,13 @@ class BatchPagesController {
         BatchRequest request = form.toRequest(json);
         Set<ConstraintViolation<BatchRequest>> violations = validator.validate(request);
         if (!violations.isEmpty()) {
-            redirect.addFlashAttribute("error", violations.stream()
-                    .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
-                    .map(v -> v.getPropertyPath() + " " + v.getMessage()).collect(Collectors.joining("; ")));
+            redirect.addFlashAttribute(
+                    "error",
+                    violations.stream()
+                            .sorted(Comparator.comparing(
+                                    v -> v.getPropertyPath().toString()))
+                            .map(v -> v.getPropertyPath() + " " + v.getMessage())
+                            .collect(Collectors.joining("; ")));
             redirect.addFlashAttribute("form", form);
             return "redirect:/admin/batches";
         }

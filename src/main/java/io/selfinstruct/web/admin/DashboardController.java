@@ -25,8 +25,8 @@ class DashboardController {
     private final BatchRepository batchRows;
     private final FineTuneJobRepository jobs;
 
-    DashboardController(PoolStats pool, LlmUsage llmUsage, Batches batches, BatchRepository batchRows,
-            FineTuneJobRepository jobs) {
+    DashboardController(
+            PoolStats pool, LlmUsage llmUsage, Batches batches, BatchRepository batchRows, FineTuneJobRepository jobs) {
         this.pool = pool;
         this.llmUsage = llmUsage;
         this.batches = batches;
@@ -35,29 +35,31 @@ class DashboardController {
     }
 
     /** A count with its share of the whole, for the bars. */
-    record Share(String name, long count, double percent) {
-    }
+    record Share(String name, long count, double percent) {}
 
-    record Panel(String title, List<Share> shares) {
-    }
+    record Panel(String title, List<Share> shares) {}
 
-    record Spend(long calls, long promptTokens, long completionTokens, double costUsd) {
-    }
+    record Spend(long calls, long promptTokens, long completionTokens, double costUsd) {}
 
     @GetMapping("/admin")
     String dashboard(Model model) {
         model.addAttribute("total", pool.total());
-        model.addAttribute("panels", List.of(
-                new Panel("By status", shares(pool.byStatus())),
-                new Panel("By origin", shares(pool.byOrigin())),
-                new Panel("Accepted: classification share", shares(pool.acceptedByClassification())),
-                new Panel("Rejected instructions by reason", shares(pool.rejectedByReason()))));
+        model.addAttribute(
+                "panels",
+                List.of(
+                        new Panel("By status", shares(pool.byStatus())),
+                        new Panel("By origin", shares(pool.byOrigin())),
+                        new Panel("Accepted: classification share", shares(pool.acceptedByClassification())),
+                        new Panel("Rejected instructions by reason", shares(pool.rejectedByReason()))));
         LlmUsage.Totals usage = llmUsage.ofAll();
-        model.addAttribute("spend", new Spend(usage.calls(), usage.promptTokens(), usage.completionTokens(),
-                usage.costUsd()));
-        List<BatchView> active = batchRows.findByStatusInOrderById(
-                        List.of(BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.PAUSED)).stream()
-                .map(b -> batches.view(b.getId())).toList();
+        model.addAttribute(
+                "spend", new Spend(usage.calls(), usage.promptTokens(), usage.completionTokens(), usage.costUsd()));
+        List<BatchView> active =
+                batchRows
+                        .findByStatusInOrderById(List.of(BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.PAUSED))
+                        .stream()
+                        .map(b -> batches.view(b.getId()))
+                        .toList();
         model.addAttribute("activeBatches", active);
         var running = new ArrayList<>(jobs.findByStatusOrderById(FineTuneStatus.RUNNING));
         running.addAll(jobs.findByStatusOrderById(FineTuneStatus.QUEUED));

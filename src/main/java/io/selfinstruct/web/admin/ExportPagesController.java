@@ -4,7 +4,6 @@ import io.selfinstruct.export.ExportFormat;
 import io.selfinstruct.generate.Batches;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
-import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;

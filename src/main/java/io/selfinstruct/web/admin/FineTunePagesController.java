@@ -1,9 +1,9 @@
 package io.selfinstruct.web.admin;
 
 import io.selfinstruct.finetune.FineTuneJob;
-import io.selfinstruct.finetune.FineTuneSubmissions;
 import io.selfinstruct.finetune.FineTuneJobRepository;
 import io.selfinstruct.finetune.FineTuneRequest;
+import io.selfinstruct.finetune.FineTuneSubmissions;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.util.List;
 import java.util.Map;
@@ -60,9 +60,20 @@ class FineTunePagesController {
     }
 
     /** The form's fields; blank ones take the API's defaults. */
-    record FineTuneForm(String baseModel, String origin, Long batchId, Integer r, Double alpha, String targetModules,
-            Integer epochs, Double learningRate, Integer microBatchSize, Integer batchSize, Integer cutoffLen,
-            Integer valSetSize, String device) {
+    record FineTuneForm(
+            String baseModel,
+            String origin,
+            Long batchId,
+            Integer r,
+            Double alpha,
+            String targetModules,
+            Integer epochs,
+            Double learningRate,
+            Integer microBatchSize,
+            Integer batchSize,
+            Integer cutoffLen,
+            Integer valSetSize,
+            String device) {
         /** The request {@code POST /api/finetune-jobs} would receive: only the fields the form filled in. */
         FineTuneRequest toRequest(JsonMapper json) {
             ObjectNode request = json.createObjectNode();
@@ -79,7 +90,9 @@ class FineTunePagesController {
             lora.put("alpha", alpha);
             if (targetModules != null && !targetModules.isBlank()) {
                 var modules = lora.putArray("targetModules");
-                java.util.Arrays.stream(targetModules.split(",")).map(String::strip).filter(m -> !m.isEmpty())
+                java.util.Arrays.stream(targetModules.split(","))
+                        .map(String::strip)
+                        .filter(m -> !m.isEmpty())
                         .forEach(modules::add);
             }
             request.set("lora", lora);
@@ -101,20 +114,28 @@ class FineTunePagesController {
     }
 
     private List<JobView> views() {
-        return jobs.findAll(Sort.by("id").descending()).stream().map(j -> new JobView(j, samples(j))).toList();
+        return jobs.findAll(Sort.by("id").descending()).stream()
+                .map(j -> new JobView(j, samples(j)))
+                .toList();
     }
 
     private List<Map<String, String>> samples(FineTuneJob job) {
         JsonNode node = json.readTree(job.getSamplesJson() == null ? "[]" : job.getSamplesJson());
-        return node.valueStream().map(sample -> {
-            var fields = new java.util.LinkedHashMap<String, String>();
-            if (sample.isObject()) {
-                sample.properties().forEach(e -> fields.put(e.getKey(),
-                        e.getValue().isString() ? e.getValue().asString() : e.getValue().toString()));
-            } else {
-                fields.put("sample", sample.isString() ? sample.asString() : sample.toString());
-            }
-            return (Map<String, String>) fields;
-        }).toList();
+        return node.valueStream()
+                .map(sample -> {
+                    var fields = new java.util.LinkedHashMap<String, String>();
+                    if (sample.isObject()) {
+                        sample.properties()
+                                .forEach(e -> fields.put(
+                                        e.getKey(),
+                                        e.getValue().isString()
+                                                ? e.getValue().asString()
+                                                : e.getValue().toString()));
+                    } else {
+                        fields.put("sample", sample.isString() ? sample.asString() : sample.toString());
+                    }
+                    return (Map<String, String>) fields;
+                })
+                .toList();
     }
 }

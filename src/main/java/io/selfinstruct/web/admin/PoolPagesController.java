@@ -36,11 +36,17 @@ class PoolPagesController {
     }
 
     @GetMapping("/admin/instructions")
-    String list(@RequestParam(required = false) String q, @RequestParam(required = false) String status,
-            @RequestParam(required = false) String origin, @RequestParam(required = false) String classification,
-            @RequestParam(required = false) Long batchId, @RequestParam(required = false) String language,
-            @RequestParam(required = false) String sort, @RequestParam(required = false) Integer page,
-            @RequestParam(required = false) Integer size, Model model) {
+    String list(
+            @RequestParam(required = false) String q,
+            @RequestParam(required = false) String status,
+            @RequestParam(required = false) String origin,
+            @RequestParam(required = false) String classification,
+            @RequestParam(required = false) Long batchId,
+            @RequestParam(required = false) String language,
+            @RequestParam(required = false) String sort,
+            @RequestParam(required = false) Integer page,
+            @RequestParam(required = false) Integer size,
+            Model model) {
         PoolQuery query = PoolQuery.parse(q, status, origin, classification, batchId, language, sort, page, size);
         PoolPage result = browser.search(query);
         model.addAttribute("query", query);
@@ -74,7 +80,9 @@ class PoolPagesController {
         if (query.language() != null) {
             url.queryParam("language", query.language());
         }
-        url.queryParam("sort", query.sort().parameter()).queryParam("size", query.size()).queryParam("page", page);
+        url.queryParam("sort", query.sort().parameter())
+                .queryParam("size", query.size())
+                .queryParam("page", page);
         return url.encode().build().toUriString();
     }
 
@@ -82,15 +90,18 @@ class PoolPagesController {
     String detail(@PathVariable long id, Model model) {
         InstructionDetail detail = browser.detail(id);
         model.addAttribute("instruction", detail);
-        model.addAttribute("llmCall", detail.llmCall() == null ? null
-                : llmCalls.findById(detail.llmCall().id()).orElse(null));
+        model.addAttribute(
+                "llmCall",
+                detail.llmCall() == null
+                        ? null
+                        : llmCalls.findById(detail.llmCall().id()).orElse(null));
         return "admin/instruction";
     }
 
     @PostMapping("/admin/instructions/{id}/edit")
     String edit(@PathVariable long id, @RequestParam String text, RedirectAttributes redirect) {
-        return change(id, new InstructionPatch(text, null, null), "Text saved; it passed the similarity check.",
-                redirect);
+        return change(
+                id, new InstructionPatch(text, null, null), "Text saved; it passed the similarity check.", redirect);
     }
 
     @PostMapping("/admin/instructions/{id}/reject")
@@ -100,7 +111,10 @@ class PoolPagesController {
 
     @PostMapping("/admin/instructions/{id}/restore")
     String restore(@PathVariable long id, RedirectAttributes redirect) {
-        return change(id, new InstructionPatch(null, "ACCEPTED", null), "Restored; it passed the similarity check.",
+        return change(
+                id,
+                new InstructionPatch(null, "ACCEPTED", null),
+                "Restored; it passed the similarity check.",
                 redirect);
     }
 

@@ -27,7 +27,8 @@ class ExampleEncoderTest {
         try (ModelTokenizer tokenizer = ModelTokenizer.load(MODEL)) {
             long[] prompt = tokenizer.encode(AlpacaTemplate.prompt(EXAMPLE.instruction(), EXAMPLE.input()));
             long[] response = tokenizer.encodeWithoutSpecialTokens("enots");
-            TokenizedExample masked = encoder(tokenizer, 512, 512, 512, false).encode(EXAMPLE).orElseThrow();
+            TokenizedExample masked =
+                    encoder(tokenizer, 512, 512, 512, false).encode(EXAMPLE).orElseThrow();
             assertEquals(prompt.length + response.length + 1, masked.length());
             assertEquals(1L, masked.ids()[0], "bos");
             assertEquals(2L, masked.ids()[masked.length() - 1], "eos closes the response");
@@ -37,7 +38,8 @@ class ExampleEncoderTest {
             }
             assertEquals(response.length + 1, masked.targetCount());
 
-            TokenizedExample open = encoder(tokenizer, 512, 512, 512, true).encode(EXAMPLE).orElseThrow();
+            TokenizedExample open =
+                    encoder(tokenizer, 512, 512, 512, true).encode(EXAMPLE).orElseThrow();
             assertArrayEquals(open.ids(), open.labels());
             assertArrayEquals(masked.ids(), open.ids());
         }
@@ -46,12 +48,15 @@ class ExampleEncoderTest {
     @Test
     void lengthsAreCutAndExamplesWithNothingToLearnDropped() {
         try (ModelTokenizer tokenizer = ModelTokenizer.load(MODEL)) {
-            TokenizedExample cut = encoder(tokenizer, 512, 10, 2, false).encode(EXAMPLE).orElseThrow();
+            TokenizedExample cut =
+                    encoder(tokenizer, 512, 10, 2, false).encode(EXAMPLE).orElseThrow();
             assertEquals(10 + 2 + 1, cut.length(), "prompt 10, response 2, eos");
             assertEquals(3, cut.targetCount());
-            TokenizedExample cutoff = encoder(tokenizer, 20, 512, 512, true).encode(EXAMPLE).orElseThrow();
+            TokenizedExample cutoff =
+                    encoder(tokenizer, 20, 512, 512, true).encode(EXAMPLE).orElseThrow();
             assertEquals(20, cutoff.length());
-            assertTrue(encoder(tokenizer, 20, 512, 512, false).encode(EXAMPLE).isEmpty(),
+            assertTrue(
+                    encoder(tokenizer, 20, 512, 512, false).encode(EXAMPLE).isEmpty(),
                     "the prompt fills the cutoff: no response token is left to learn");
         }
     }
@@ -67,7 +72,8 @@ class ExampleEncoderTest {
                 """);
         try (ModelTokenizer tokenizer = ModelTokenizer.load(dir)) {
             long[] prompt = PromptFormat.CHAT.promptIds(tokenizer, "Spell it.", "stone");
-            assertArrayEquals(tokenizer.encodeWithoutSpecialTokens("<s>[user] Spell it.\n\nstone\n[assistant] "), prompt);
+            assertArrayEquals(
+                    tokenizer.encodeWithoutSpecialTokens("<s>[user] Spell it.\n\nstone\n[assistant] "), prompt);
             long[] alpaca = PromptFormat.ALPACA.promptIds(tokenizer, "Spell it.", "stone");
             assertNotEquals(alpaca.length, prompt.length);
         }
@@ -89,7 +95,8 @@ class ExampleEncoderTest {
     @Test
     void theValidationSplitIsSeeded() {
         List<TokenizedExample> all = java.util.stream.LongStream.range(0, 20)
-                .mapToObj(i -> new TokenizedExample(new long[] {1, i}, new long[] {1, i})).toList();
+                .mapToObj(i -> new TokenizedExample(new long[] {1, i}, new long[] {1, i}))
+                .toList();
         TrainingSet first = TrainingSet.split(all, 5, 7, false, 16);
         TrainingSet again = TrainingSet.split(all, 5, 7, false, 16);
         TrainingSet other = TrainingSet.split(all, 5, 8, false, 16);
@@ -115,8 +122,8 @@ class ExampleEncoderTest {
         return examples.stream().map(e -> Arrays.toString(e.ids())).toList();
     }
 
-    private static ExampleEncoder encoder(ModelTokenizer tokenizer, int cutoff, int maxPrompt, int maxResponse,
-            boolean trainOnInputs) {
+    private static ExampleEncoder encoder(
+            ModelTokenizer tokenizer, int cutoff, int maxPrompt, int maxResponse, boolean trainOnInputs) {
         return new ExampleEncoder(tokenizer, PromptFormat.ALPACA, 2L, cutoff, maxPrompt, maxResponse, trainOnInputs);
     }
 }

@@ -55,7 +55,9 @@ class OptimizerTest {
             TrainableWeights weights = new TrainableWeights(Map.of("a", a, "b", b));
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 // gradients: a -> (3, 4) * ... chosen so the global norm is 13: (3, 4) and (12)
-                collector.backward(a.mul(m.create(new float[] {3f, 4f})).sum().add(b.mul(12f).sum()));
+                collector.backward(a.mul(m.create(new float[] {3f, 4f}))
+                        .sum()
+                        .add(b.mul(12f).sum()));
             }
             double norm = GradientClipping.clipByGlobalNorm(weights, 6.5);
             assertEquals(13.0, norm, 1e-5);

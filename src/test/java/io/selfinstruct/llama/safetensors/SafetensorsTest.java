@@ -35,7 +35,8 @@ class SafetensorsTest {
         tensors.put("w", WritableTensor.f32(new long[] {2, 3}, VALUES));
         tensors.put("b", WritableTensor.f32(new long[] {1}, new float[] {7}));
         SafetensorsWriter.write(file, tensors, Map.of("format", "pt"));
-        try (SafetensorsFile st = SafetensorsFile.open(file); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
             assertEquals(Map.of("format", "pt"), st.metadata());
             assertArrayEquals(new long[] {2, 3}, st.info("w").shape());
             assertArrayEquals(VALUES, st.readFloats("w"));
@@ -51,7 +52,8 @@ class SafetensorsTest {
         Path file = dir.resolve("p.safetensors");
         SafetensorsWriter.write(file, Map.of("x", WritableTensor.f32(new long[] {1}, new float[] {2})), Map.of());
         byte[] bytes = Files.readAllBytes(file);
-        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, headerLength % 8);
         assertEquals(8 + headerLength + 4, bytes.length);
     }
@@ -68,7 +70,8 @@ class SafetensorsTest {
             tensors.put("half", WritableTensor.of(f16));
             SafetensorsWriter.write(file, tensors, Map.of());
         }
-        try (SafetensorsFile st = SafetensorsFile.open(file); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
             assertEquals(SafetensorsDtype.BF16, st.info("bf").dtype());
             assertArrayEquals(exact, st.readFloats("bf"));
             assertArrayEquals(exact, st.readFloats("half"));
@@ -87,45 +90,63 @@ class SafetensorsTest {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         Path file = dir.resolve("big.safetensors");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            ByteBuffer head = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length);
+            ByteBuffer head =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(json.length);
             raf.write(head.array());
             raf.write(json);
             raf.seek(8 + json.length + gap);
-            ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(4.5f).putFloat(-1f);
+            ByteBuffer tail = ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putFloat(4.5f)
+                    .putFloat(-1f);
             raf.write(tail.array());
         }
-        try (SafetensorsFile st = SafetensorsFile.open(file); NDManager m = NDManager.newBaseManager(Device.cpu())) {
+        try (SafetensorsFile st = SafetensorsFile.open(file);
+                NDManager m = NDManager.newBaseManager(Device.cpu())) {
             assertEquals(gap, st.info("tail").begin());
-            assertArrayEquals(new float[] {4.5f, -1f}, st.load("tail", m, DataType.FLOAT32).toFloatArray());
+            assertArrayEquals(
+                    new float[] {4.5f, -1f},
+                    st.load("tail", m, DataType.FLOAT32).toFloatArray());
         }
     }
 
     @Test
     void shardedCheckpointFindsTensorsThroughTheIndex() throws Exception {
-        SafetensorsWriter.write(dir.resolve("model-00001-of-00002.safetensors"),
-                Map.of("a", WritableTensor.f32(new long[] {1}, new float[] {1})), Map.of());
-        SafetensorsWriter.write(dir.resolve("model-00002-of-00002.safetensors"),
-                Map.of("b", WritableTensor.f32(new long[] {1}, new float[] {2})), Map.of());
-        Files.writeString(dir.resolve(Checkpoint.INDEX_FILE), "{\"metadata\":{},\"weight_map\":{"
-                + "\"a\":\"model-00001-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\"}}");
+        SafetensorsWriter.write(
+                dir.resolve("model-00001-of-00002.safetensors"),
+                Map.of("a", WritableTensor.f32(new long[] {1}, new float[] {1})),
+                Map.of());
+        SafetensorsWriter.write(
+                dir.resolve("model-00002-of-00002.safetensors"),
+                Map.of("b", WritableTensor.f32(new long[] {1}, new float[] {2})),
+                Map.of());
+        Files.writeString(
+                dir.resolve(Checkpoint.INDEX_FILE),
+                "{\"metadata\":{},\"weight_map\":{"
+                        + "\"a\":\"model-00001-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\"}}");
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             assertArrayEquals(new float[] {2}, checkpoint.readFloats("b"));
             assertArrayEquals(new float[] {1}, checkpoint.readFloats("a"));
-            assertThatThrownBy(() -> checkpoint.readFloats("c")).isInstanceOf(ModelLoadException.class)
+            assertThatThrownBy(() -> checkpoint.readFloats("c"))
+                    .isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining("tensor c is missing");
         }
     }
 
     @Test
     void clearErrorsForMissingFilesAndBadHeaders() throws Exception {
-        assertThatThrownBy(() -> Checkpoint.open(dir)).isInstanceOf(ModelLoadException.class)
-                .hasMessageContaining("missing file").hasMessageContaining("model.safetensors");
+        assertThatThrownBy(() -> Checkpoint.open(dir))
+                .isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("missing file")
+                .hasMessageContaining("model.safetensors");
         Path bad = dir.resolve("bad.safetensors");
         Files.write(bad, new byte[] {1, 2, 3});
         assertThatThrownBy(() -> SafetensorsFile.open(bad)).isInstanceOf(ModelLoadException.class);
         String header = "{\"x\":{\"dtype\":\"I8\",\"shape\":[1],\"data_offsets\":[0,1]}}";
         ByteBuffer buffer = ByteBuffer.allocate(8 + header.length() + 1).order(ByteOrder.LITTLE_ENDIAN);
-        buffer.putLong(header.length()).put(header.getBytes(StandardCharsets.UTF_8)).put((byte) 0);
+        buffer.putLong(header.length())
+                .put(header.getBytes(StandardCharsets.UTF_8))
+                .put((byte) 0);
         Files.write(bad, buffer.array());
         assertThatThrownBy(() -> SafetensorsFile.open(bad)).hasMessageContaining("dtype I8");
     }

@@ -33,7 +33,8 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /** The admin UI in headless Chromium, against the running app and a scripted OpenAI-wire-format server. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "selfinstruct.batches.poll-interval=100ms")
 class AdminBrowserTest {
 
@@ -54,10 +55,13 @@ class AdminBrowserTest {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     Admission admission;
+
     @TempDir
     Path downloads;
 
@@ -126,7 +130,8 @@ class AdminBrowserTest {
         links.get(0).click();
         waitUntil(d -> d.getCurrentUrl().endsWith("/admin/instructions/" + alpha));
         assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("ACCEPTED");
-        assertThat(browser.findElement(By.cssSelector("table.instances")).getText()).contains("A lamp.");
+        assertThat(browser.findElement(By.cssSelector("table.instances")).getText())
+                .contains("A lamp.");
 
         browser.findElement(By.id("reject")).click();
         waitUntil(d -> d.findElement(By.id("status")).getText().equals("REJECTED"));
@@ -185,7 +190,8 @@ class AdminBrowserTest {
         assertThat(seen.size()).as("accepted counts seen: %s", seen).isGreaterThanOrEqualTo(3);
         assertThat(seen).isSorted();
         assertThat(js("return window.__samePage === true;")).isEqualTo(true);
-        waitUntil(d -> "COMPLETED".equals(js("return document.querySelector('#batch-" + id + " .badge').textContent;")));
+        waitUntil(
+                d -> "COMPLETED".equals(js("return document.querySelector('#batch-" + id + " .badge').textContent;")));
         // the scripted server answers with bad candidates too, and the row counts them by reason
         assertThat((String) js("return document.querySelector('#batch-" + id + " .reasons').textContent;"))
                 .containsPattern("[a-z_]+ [1-9]\\d*");
@@ -198,8 +204,8 @@ class AdminBrowserTest {
         new Select(browser.findElement(By.id("format"))).selectByValue("jsonl");
         browser.findElement(By.id("download")).click();
         Path file = downloads.resolve("alpaca_data.jsonl");
-        new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100)).until(d -> Files.exists(file)
-                && noPartialDownloads());
+        new WebDriverWait(browser, Duration.ofSeconds(20), Duration.ofMillis(100))
+                .until(d -> Files.exists(file) && noPartialDownloads());
         List<String> lines = Files.readAllLines(file);
         assertThat(lines).hasSize(2); // instructions with an instance; the third has none
         assertThat(lines).anyMatch(l -> l.contains("Alpha vortex kettle lamp ferocious"));
@@ -221,6 +227,7 @@ class AdminBrowserTest {
     private void waitUntil(java.util.function.Function<WebDriver, Boolean> condition) {
         // a form post replaces the page under an element found a moment before: look again
         new WebDriverWait(browser, Duration.ofSeconds(15), Duration.ofMillis(100))
-                .ignoring(StaleElementReferenceException.class).until(condition::apply);
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition::apply);
     }
 }

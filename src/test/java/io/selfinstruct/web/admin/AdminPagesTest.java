@@ -39,14 +39,19 @@ class AdminPagesTest {
 
     @Autowired
     MockMvc mvc;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     InstructionRepository instructions;
+
     @Autowired
     BatchRepository batches;
+
     @Autowired
     FineTuneJobRepository jobs;
+
     @Autowired
     Admission admission;
 
@@ -69,9 +74,9 @@ class AdminPagesTest {
 
     @Test
     void pagesNeedTheLoginAndTheLoginPageIsOurs() throws Exception {
-        mvc.perform(get("/admin")).andExpect(status().is3xxRedirection())
-                .andExpect(redirectedUrl("/login"));
-        mvc.perform(get("/login")).andExpect(status().isOk())
+        mvc.perform(get("/admin")).andExpect(status().is3xxRedirection()).andExpect(redirectedUrl("/login"));
+        mvc.perform(get("/login"))
+                .andExpect(status().isOk())
                 .andExpect(content().string(containsString("name=\"username\"")))
                 .andExpect(content().string(containsString("name=\"password\"")))
                 .andExpect(content().string(containsString("name=\"_csrf\"")));
@@ -82,9 +87,13 @@ class AdminPagesTest {
 
     @Test
     void formLoginWithTheAdminAccount() throws Exception {
-        mvc.perform(SecurityMockMvcRequestBuilders.formLogin("/login").user("admin").password("test-admin-password"))
+        mvc.perform(SecurityMockMvcRequestBuilders.formLogin("/login")
+                        .user("admin")
+                        .password("test-admin-password"))
                 .andExpect(redirectedUrl("/admin"));
-        mvc.perform(SecurityMockMvcRequestBuilders.formLogin("/login").user("admin").password("wrong"))
+        mvc.perform(SecurityMockMvcRequestBuilders.formLogin("/login")
+                        .user("admin")
+                        .password("wrong"))
                 .andExpect(redirectedUrl("/login?error"));
     }
 
@@ -125,14 +134,17 @@ class AdminPagesTest {
             rows.instruction("Vortex number " + i, "ACCEPTED", batch, null, false);
         }
         mvc.perform(get("/admin/instructions?q=vortex&size=2").with(user("admin")))
-                .andExpect(content().string(containsString(
-                        "href=\"/admin/instructions?q=vortex&amp;sort=newest&amp;size=2&amp;page=1\"")));
+                .andExpect(content()
+                        .string(containsString(
+                                "href=\"/admin/instructions?q=vortex&amp;sort=newest&amp;size=2&amp;page=1\"")));
     }
 
     @Test
     void detailShowsInstancesSimilarAndTheLlmCallEscaped() throws Exception {
-        jdbc.update("update instruction set most_similar = ? where id = ?",
-                "[{\"instructionId\":" + hostile + ",\"text\":\"neighbour\",\"score\":0.25}]", alpha);
+        jdbc.update(
+                "update instruction set most_similar = ? where id = ?",
+                "[{\"instructionId\":" + hostile + ",\"text\":\"neighbour\",\"score\":0.25}]",
+                alpha);
         mvc.perform(get("/admin/instructions/" + alpha).with(user("admin")))
                 .andExpect(status().isOk())
                 .andExpect(content().string(containsString("&lt;i&gt;input&lt;/i&gt;")))
@@ -156,18 +168,27 @@ class AdminPagesTest {
 
     @Test
     void rejectRestoreAndEditThroughTheForms() throws Exception {
-        mvc.perform(post("/admin/instructions/" + alpha + "/reject").param("reason", "").with(user("admin")).with(csrf()))
+        mvc.perform(post("/admin/instructions/" + alpha + "/reject")
+                        .param("reason", "")
+                        .with(user("admin"))
+                        .with(csrf()))
                 .andExpect(redirectedUrl("/admin/instructions/" + alpha))
                 .andExpect(flash().attribute("message", "Rejected."));
         assertThat(instructions.findById(alpha).orElseThrow().getRejectReason()).isEqualTo("manual");
-        mvc.perform(post("/admin/instructions/" + alpha + "/restore").with(user("admin")).with(csrf()))
+        mvc.perform(post("/admin/instructions/" + alpha + "/restore")
+                        .with(user("admin"))
+                        .with(csrf()))
                 .andExpect(flash().attributeExists("message"));
         assertThat(instructions.findById(alpha).orElseThrow().getStatus()).isEqualTo(InstructionStatus.ACCEPTED);
-        mvc.perform(post("/admin/instructions/" + hostile + "/edit").param("text", "Alpha vortex kettle lamp ferocious!")
-                        .with(user("admin")).with(csrf()))
+        mvc.perform(post("/admin/instructions/" + hostile + "/edit")
+                        .param("text", "Alpha vortex kettle lamp ferocious!")
+                        .with(user("admin"))
+                        .with(csrf()))
                 .andExpect(flash().attribute("error", containsString("instruction " + alpha)));
-        mvc.perform(post("/admin/instructions/" + hostile + "/edit").param("text", "Name three moons of Jupiter")
-                        .with(user("admin")).with(csrf()))
+        mvc.perform(post("/admin/instructions/" + hostile + "/edit")
+                        .param("text", "Name three moons of Jupiter")
+                        .with(user("admin"))
+                        .with(csrf()))
                 .andExpect(flash().attributeExists("message"));
         assertThat(instructions.findById(hostile).orElseThrow().getText()).isEqualTo("Name three moons of Jupiter");
     }
@@ -178,12 +199,20 @@ class AdminPagesTest {
                 .andExpect(status().isOk())
                 .andExpect(content().string(containsString("hx-get=\"/admin/batches/table\"")))
                 .andExpect(content().string(containsString("hx-trigger=\"every 1s\"")));
-        mvc.perform(post("/admin/batches").param("mode", "self-instruct").param("targetInstructions", "0")
-                        .with(user("admin")).with(csrf()))
+        mvc.perform(post("/admin/batches")
+                        .param("mode", "self-instruct")
+                        .param("targetInstructions", "0")
+                        .with(user("admin"))
+                        .with(csrf()))
                 .andExpect(flash().attribute("error", containsString("targetInstructions")));
-        mvc.perform(post("/admin/batches").param("mode", "self-instruct").param("targetInstructions", "25")
-                        .param("seedSet", "").param("model", "").param("temperature", "0.5")
-                        .with(user("admin")).with(csrf()))
+        mvc.perform(post("/admin/batches")
+                        .param("mode", "self-instruct")
+                        .param("targetInstructions", "25")
+                        .param("seedSet", "")
+                        .param("model", "")
+                        .param("temperature", "0.5")
+                        .with(user("admin"))
+                        .with(csrf()))
                 .andExpect(redirectedUrl("/admin/batches"))
                 .andExpect(flash().attribute("message", containsString("queued")));
         long id = batches.findAll().stream().mapToLong(b -> b.getId()).max().orElseThrow();
@@ -205,14 +234,17 @@ class AdminPagesTest {
         mvc.perform(get("/admin/exports").with(user("admin")))
                 .andExpect(status().isOk())
                 .andExpect(content().string(containsString("action=\"/admin/export\"")));
-        mvc.perform(get("/admin/export").param("format", "alpaca").param("classification", "false")
+        mvc.perform(get("/admin/export")
+                        .param("format", "alpaca")
+                        .param("classification", "false")
                         .with(user("admin")))
                 .andExpect(status().isOk())
                 .andExpect(header().string("Content-Disposition", containsString("alpaca_data.json")))
                 .andExpect(content().string(containsString("Alpha vortex kettle lamp ferocious")))
                 .andExpect(content().string(not(containsString("window.__x"))));
         mvc.perform(get("/admin/export").param("format", "alpaca")).andExpect(status().is3xxRedirection());
-        mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
+        mvc.perform(get("/v3/api-docs"))
+                .andExpect(status().isOk())
                 .andExpect(content().string(containsString("/api/export")))
                 .andExpect(content().string(not(containsString("/admin/export"))));
     }
@@ -239,8 +271,12 @@ class AdminPagesTest {
     @Test
     void fineTuneFormGoesThroughTheApisValidation() throws Exception {
         long before = jobs.count();
-        mvc.perform(post("/admin/finetune").with(user("admin")).with(csrf())
-                        .param("baseModel", "/etc").param("r", "8").param("targetModules", "q_proj, v_proj"))
+        mvc.perform(post("/admin/finetune")
+                        .with(user("admin"))
+                        .with(csrf())
+                        .param("baseModel", "/etc")
+                        .param("r", "8")
+                        .param("targetModules", "q_proj, v_proj"))
                 .andExpect(status().is3xxRedirection())
                 .andExpect(redirectedUrl("/admin/finetune"))
                 .andExpect(flash().attribute("error", containsString("model roots")));

@@ -10,16 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.openqa.selenium.By;
-import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -34,7 +34,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * {@code mvn test -Dtest=AdminScreenshots -Dscreenshots.dir=$PWD/docs/screenshots}.
  */
 @EnabledIfSystemProperty(named = "screenshots.dir", matches = ".+")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "selfinstruct.batches.poll-interval=100ms")
 class AdminScreenshots {
 
@@ -48,8 +49,10 @@ class AdminScreenshots {
 
     @LocalServerPort
     int port;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     FineTuneJobRepository jobs;
 
@@ -66,8 +69,10 @@ class AdminScreenshots {
             browser.findElement(By.cssSelector("button[type=submit]")).click();
 
             startBatch(browser, "120", "completions");
-            new WebDriverWait(browser, Duration.ofSeconds(120), Duration.ofMillis(500)).until(d ->
-                    jdbc.queryForObject("select count(*) from batch where status = 'COMPLETED'", Integer.class) == 1);
+            new WebDriverWait(browser, Duration.ofSeconds(120), Duration.ofMillis(500))
+                    .until(d ->
+                            jdbc.queryForObject("select count(*) from batch where status = 'COMPLETED'", Integer.class)
+                                    == 1);
             fineTuneJob();
             llm.latencyMillis(400);
             startBatch(browser, "500", "chat");
@@ -78,8 +83,9 @@ class AdminScreenshots {
             shoot(browser, dir, "dashboard", 0);
             browser.get(url("/admin/instructions?status=ACCEPTED"));
             shoot(browser, dir, "pool", 1100);
-            Long id = jdbc.queryForObject("select id from instruction where status = 'ACCEPTED' and "
-                    + "is_classification = false and llm_call_id is not null order by max_rouge desc, id limit 1",
+            Long id = jdbc.queryForObject(
+                    "select id from instruction where status = 'ACCEPTED' and "
+                            + "is_classification = false and llm_call_id is not null order by max_rouge desc, id limit 1",
                     Long.class);
             browser.get(url("/admin/instructions/" + id));
             browser.findElement(By.cssSelector("details summary")).click();
@@ -88,7 +94,8 @@ class AdminScreenshots {
             shoot(browser, dir, "exports", 420);
             browser.get(url("/admin/finetune"));
             Thread.sleep(500);
-            browser.findElement(By.cssSelector("#finetune-jobs details summary")).click();
+            browser.findElement(By.cssSelector("#finetune-jobs details summary"))
+                    .click();
             shoot(browser, dir, "finetune", 0);
             browser.get(url("/admin/batches"));
             List<org.openqa.selenium.WebElement> cancel = browser.findElements(By.cssSelector(".row-actions .danger"));
@@ -120,9 +127,15 @@ class AdminScreenshots {
         List<String> points = new ArrayList<>();
         for (int step = 1; step <= 140; step++) {
             double loss = 1.1 + 1.6 * Math.exp(-step / 35.0) + 0.08 * Math.sin(step * 1.7);
-            String eval = step % 20 == 0 ? String.format(Locale.ROOT, ",\"evalLoss\":%.4f", 1.25 + 1.5 * Math.exp(-step / 40.0)) : "";
-            points.add(String.format(Locale.ROOT, "{\"step\":%d,\"loss\":%.4f,\"lr\":0.0003,\"tokensPerSecond\":910%s}",
-                    step, loss, eval));
+            String eval = step % 20 == 0
+                    ? String.format(Locale.ROOT, ",\"evalLoss\":%.4f", 1.25 + 1.5 * Math.exp(-step / 40.0))
+                    : "";
+            points.add(String.format(
+                    Locale.ROOT,
+                    "{\"step\":%d,\"loss\":%.4f,\"lr\":0.0003,\"tokensPerSecond\":910%s}",
+                    step,
+                    loss,
+                    eval));
         }
         job.setMetricsJson("[" + String.join(",", points) + "]");
         job.setSamplesJson("[{\"step\":100,\"instruction\":\"Give three tips for staying healthy.\",\"output\":"
@@ -134,12 +147,20 @@ class AdminScreenshots {
     /** The page from its top, as tall as it is (or {@code height} CSS pixels), through DevTools. */
     private void shoot(WebDriver browser, Path dir, String name, int height) throws Exception {
         Thread.sleep(400);
-        int full = ((Number) ((JavascriptExecutor) browser)
-                .executeScript("return document.documentElement.scrollHeight;")).intValue();
+        int full = ((Number)
+                        ((JavascriptExecutor) browser).executeScript("return document.documentElement.scrollHeight;"))
+                .intValue();
         int h = height > 0 ? height : Math.min(2400, full);
-        Map<String, Object> shot = ((ChromeDriver) browser).executeCdpCommand("Page.captureScreenshot", Map.of(
-                "format", "png", "captureBeyondViewport", true,
-                "clip", Map.of("x", 0, "y", 0, "width", 1280, "height", h, "scale", 1)));
+        Map<String, Object> shot = ((ChromeDriver) browser)
+                .executeCdpCommand(
+                        "Page.captureScreenshot",
+                        Map.of(
+                                "format",
+                                "png",
+                                "captureBeyondViewport",
+                                true,
+                                "clip",
+                                Map.of("x", 0, "y", 0, "width", 1280, "height", h, "scale", 1)));
         Files.write(dir.resolve(name + ".png"), Base64.getDecoder().decode((String) shot.get("data")));
     }
 

@@ -31,25 +31,32 @@ import org.springframework.test.web.servlet.MockMvc;
  */
 // OPTIMIZE_REUSE_RESULTS=FALSE: H2 would answer a repeated query from its last result while the table is unchanged,
 // which a pool that batches write to does not see; every load here runs its queries
-@SpringBootTest(properties = {"selfinstruct.batches.poll-interval=1h",
-        "spring.datasource.url=jdbc:h2:mem:timing-${random.uuid};DB_CLOSE_DELAY=-1;OPTIMIZE_REUSE_RESULTS=FALSE"})
+@SpringBootTest(
+        properties = {
+            "selfinstruct.batches.poll-interval=1h",
+            "spring.datasource.url=jdbc:h2:mem:timing-${random.uuid};DB_CLOSE_DELAY=-1;OPTIMIZE_REUSE_RESULTS=FALSE"
+        })
 @AutoConfigureMockMvc(print = MockMvcPrint.NONE)
 class PoolBrowserTimingTest {
 
     static final int POOL = 100_000;
     static final String[] WORDS = ("explain describe write list compare summarize suggest classify translate rewrite "
-            + "generate find give name identify create design plan outline convert calculate estimate predict rank "
-            + "sort the a of for to in on with about your three five short long simple detailed formal friendly "
-            + "email story poem essay recipe list table plan code review title headline tweet slogan question answer "
-            + "history science music travel health money sports food weather animals space ocean city village river "
-            + "mountain computer language garden school family friend holiday winter summer morning evening").split(" ");
-    static final String[] REASONS = {"rouge_similar", "too_short", "blocklisted_word", "no_valid_instances",
-            "over_target", "manual"};
+                    + "generate find give name identify create design plan outline convert calculate estimate predict rank "
+                    + "sort the a of for to in on with about your three five short long simple detailed formal friendly "
+                    + "email story poem essay recipe list table plan code review title headline tweet slogan question answer "
+                    + "history science music travel health money sports food weather animals space ocean city village river "
+                    + "mountain computer language garden school family friend holiday winter summer morning evening")
+            .split(" ");
+    static final String[] REASONS = {
+        "rouge_similar", "too_short", "blocklisted_word", "no_valid_instances", "over_target", "manual"
+    };
 
     @Autowired
     MockMvc mvc;
+
     @Autowired
     JdbcTemplate jdbc;
+
     @Autowired
     PoolBrowser browser;
 
@@ -64,7 +71,8 @@ class PoolBrowserTimingTest {
         long start = System.nanoTime();
         insert(batches);
         System.out.printf("inserted %,d instructions in %d ms%n", POOL, (System.nanoTime() - start) / 1_000_000);
-        assertThat(jdbc.queryForObject("select count(*) from instruction", Long.class)).isEqualTo(POOL);
+        assertThat(jdbc.queryForObject("select count(*) from instruction", Long.class))
+                .isEqualTo(POOL);
 
         Map<String, String> pages = new LinkedHashMap<>();
         pages.put("first page, newest", "/admin/instructions");
@@ -77,8 +85,9 @@ class PoolBrowserTimingTest {
         pages.put("batch, most similar first", "/admin/instructions?batchId=" + batches[2] + "&sort=most_similar");
         pages.put("language filter", "/admin/instructions?language=zh");
         pages.put("whole pool, least similar first", "/admin/instructions?sort=least_similar");
-        pages.put("instruction detail", "/admin/instructions/" + jdbc.queryForObject("select max(id) from instruction",
-                Long.class));
+        pages.put(
+                "instruction detail",
+                "/admin/instructions/" + jdbc.queryForObject("select max(id) from instruction", Long.class));
 
         Map<String, Double> medians = new LinkedHashMap<>();
         for (var page : pages.entrySet()) {
@@ -93,11 +102,17 @@ class PoolBrowserTimingTest {
             }
             Arrays.sort(millis);
             medians.put(page.getKey(), millis[millis.length / 2]);
-            System.out.printf("%-34s median %7.1f ms  (min %6.1f, max %6.1f)  query alone %6.1f ms  %s%n",
-                    page.getKey(), millis[millis.length / 2], millis[0], millis[millis.length - 1],
-                    queryMedian(page.getValue()), page.getValue());
+            System.out.printf(
+                    "%-34s median %7.1f ms  (min %6.1f, max %6.1f)  query alone %6.1f ms  %s%n",
+                    page.getKey(),
+                    millis[millis.length / 2],
+                    millis[0],
+                    millis[millis.length - 1],
+                    queryMedian(page.getValue()),
+                    page.getValue());
         }
-        assertThat(medians).allSatisfy((page, median) -> assertThat(median).as(page).isLessThan(300.0));
+        assertThat(medians)
+                .allSatisfy((page, median) -> assertThat(median).as(page).isLessThan(300.0));
     }
 
     /** The browser's search alone (the SQL), for the pool list pages. */
@@ -105,11 +120,18 @@ class PoolBrowserTimingTest {
         if (!url.startsWith("/admin/instructions?") && !url.equals("/admin/instructions")) {
             return Double.NaN;
         }
-        var params = org.springframework.web.util.UriComponentsBuilder.fromUriString(url).build().getQueryParams();
-        PoolQuery query = PoolQuery.parse(params.getFirst("q"), params.getFirst("status"), params.getFirst("origin"),
-                params.getFirst("classification"), params.getFirst("batchId") == null ? null
-                        : Long.valueOf(params.getFirst("batchId")), params.getFirst("language"),
-                params.getFirst("sort"), params.getFirst("page") == null ? null : Integer.valueOf(params.getFirst("page")),
+        var params = org.springframework.web.util.UriComponentsBuilder.fromUriString(url)
+                .build()
+                .getQueryParams();
+        PoolQuery query = PoolQuery.parse(
+                params.getFirst("q"),
+                params.getFirst("status"),
+                params.getFirst("origin"),
+                params.getFirst("classification"),
+                params.getFirst("batchId") == null ? null : Long.valueOf(params.getFirst("batchId")),
+                params.getFirst("language"),
+                params.getFirst("sort"),
+                params.getFirst("page") == null ? null : Integer.valueOf(params.getFirst("page")),
                 null);
         double[] millis = new double[9];
         for (int i = 0; i < millis.length; i++) {
@@ -139,10 +161,17 @@ class PoolBrowserTimingTest {
             int kind = random.nextInt(100);
             String status = kind < 70 ? "ACCEPTED" : kind < 95 ? "REJECTED" : "CANDIDATE";
             String origin = kind % 10 == 0 ? "IMPORTED" : "GENERATED";
-            chunk.add(new Object[] {text.toString(), origin, origin.equals("IMPORTED") ? null : batches[i % 5],
-                    i % 20 == 0 ? "zh" : "en", random.nextInt(4) == 0, status,
-                    status.equals("REJECTED") ? REASONS[random.nextInt(REASONS.length)] : null,
-                    random.nextDouble() * 0.7, Timestamp.from(now.minusSeconds(POOL - i))});
+            chunk.add(new Object[] {
+                text.toString(),
+                origin,
+                origin.equals("IMPORTED") ? null : batches[i % 5],
+                i % 20 == 0 ? "zh" : "en",
+                random.nextInt(4) == 0,
+                status,
+                status.equals("REJECTED") ? REASONS[random.nextInt(REASONS.length)] : null,
+                random.nextDouble() * 0.7,
+                Timestamp.from(now.minusSeconds(POOL - i))
+            });
             if (chunk.size() == 5_000) {
                 flush(chunk);
             }
@@ -151,7 +180,8 @@ class PoolBrowserTimingTest {
     }
 
     private void flush(List<Object[]> chunk) {
-        jdbc.batchUpdate("insert into instruction (text, origin, batch_id, language, is_classification, status, "
+        jdbc.batchUpdate(
+                "insert into instruction (text, origin, batch_id, language, is_classification, status, "
                         + "reject_reason, max_rouge, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new org.springframework.jdbc.core.BatchPreparedStatementSetter() {
                     @Override
