@@ -3,7 +3,6 @@ package io.selfinstruct.finetune;
 import io.selfinstruct.finetune.data.PromptFormat;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
-import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelRuntime;
 import io.selfinstruct.models.ModelsProperties;
 import io.selfinstruct.problem.ConflictException;
@@ -20,6 +19,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import lombok.RequiredArgsConstructor;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -39,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Fine-tune jobs over HTTP: submit (JSON, or multipart with an uploaded alpaca file), watch, cancel, download
  * the adapter, and sample the trained model. Jobs run on {@link FineTuneWorker}, one at a time.
  */
+@RequiredArgsConstructor
 @RestController
 @RequestMapping("/api/finetune-jobs")
 public class FineTuneJobController {
@@ -50,21 +51,6 @@ public class FineTuneJobController {
     private final FineTuneSubmissions submissions;
     private final ModelRuntime runtime;
     private final ModelsProperties models;
-    private final ModelRoots roots;
-
-    public FineTuneJobController(
-            FineTuneJobRepository jobs,
-            FineTuneWorker worker,
-            FineTuneSubmissions submissions,
-            ModelRuntime runtime,
-            ModelsProperties models) {
-        this.jobs = jobs;
-        this.worker = worker;
-        this.submissions = submissions;
-        this.runtime = runtime;
-        this.models = models;
-        this.roots = new ModelRoots(models.roots());
-    }
 
     public record Submitted(long id, FineTuneStatus status) {}
 

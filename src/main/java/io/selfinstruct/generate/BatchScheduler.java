@@ -163,7 +163,8 @@ public class BatchScheduler {
                 .withApi(LlmApi.parse(config.api()))
                 .withBaseUrl(config.baseUrl())
                 .withConcurrency(config.concurrency())
-                .withRateLimits(config.requestsPerMinute(), config.tokensPerMinute())
+                .withRequestsPerMinute(config.requestsPerMinute())
+                .withTokensPerMinute(config.tokensPerMinute())
                 .withMaxCostUsd(config.maxCostUsd()));
         BatchRun run = new BatchRun(
                 id,

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import lombok.RequiredArgsConstructor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -14,6 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The batch table's side of a running batch: the stored answers it resumes from and the end of a run. The pool
  * ({@link BatchInstructions}) and the LLM calls ({@link LlmUsage}) answer for their own tables.
  */
+@RequiredArgsConstructor
 @Component
 class BatchStore {
 
@@ -21,13 +23,6 @@ class BatchStore {
     private final TransactionTemplate transaction;
     private final BatchInstructions pool;
     private final LlmUsage llm;
-
-    BatchStore(JdbcTemplate jdbc, TransactionTemplate transaction, BatchInstructions pool, LlmUsage llm) {
-        this.jdbc = jdbc;
-        this.transaction = transaction;
-        this.pool = pool;
-        this.llm = llm;
-    }
 
     /** Step-1 responses that were stored (so paid for) but whose instructions were never admitted: a crash. */
     List<LlmUsage.StoredAnswer> unadmittedGenerations(long batchId) {

@@ -18,12 +18,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import lombok.RequiredArgsConstructor;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Creating batches, reading their progress, and the pause/resume/cancel transitions. */
+@RequiredArgsConstructor
 @Service
 public class Batches implements BatchPools {
 
@@ -34,23 +36,6 @@ public class Batches implements BatchPools {
     private final LlmUsage llmUsage;
     private final NamedParameterJdbcTemplate jdbc;
     private final JsonMapper json;
-
-    public Batches(
-            BatchRepository repository,
-            SeedSets seedSets,
-            LlmClient llm,
-            BatchInstructions instructions,
-            LlmUsage llmUsage,
-            NamedParameterJdbcTemplate jdbc,
-            JsonMapper json) {
-        this.repository = repository;
-        this.seedSets = seedSets;
-        this.llm = llm;
-        this.instructions = instructions;
-        this.llmUsage = llmUsage;
-        this.jdbc = jdbc;
-        this.json = json;
-    }
 
     public BatchView create(BatchRequest request) {
         BatchConfig config = BatchConfig.resolve(request, llm.defaults());

@@ -1,6 +1,7 @@
 package io.selfinstruct.llm;
 
 import java.time.Duration;
+import lombok.With;
 
 /**
  * How one batch talks to its LLM. Start from {@link LlmClient#defaults()} (the service configuration) and
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param tokensPerMinute      0 = no limit
  * @see LlmProperties for the meaning of the other fields
  */
+@With
 public record LlmSettings(
         Long batchId,
         String model,
@@ -45,150 +47,6 @@ public record LlmSettings(
                         && !maxBackoff.isNegative(),
                 "backoff must not be negative");
         baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    }
-
-    public LlmSettings withBatchId(Long id) {
-        return new LlmSettings(
-                id,
-                model,
-                api,
-                baseUrl,
-                concurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withModel(String newModel) {
-        return new LlmSettings(
-                batchId,
-                newModel,
-                api,
-                baseUrl,
-                concurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withApi(LlmApi newApi) {
-        return new LlmSettings(
-                batchId,
-                model,
-                newApi,
-                baseUrl,
-                concurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withBaseUrl(String newBaseUrl) {
-        return new LlmSettings(
-                batchId,
-                model,
-                api,
-                newBaseUrl,
-                concurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withConcurrency(int newConcurrency) {
-        return new LlmSettings(
-                batchId,
-                model,
-                api,
-                baseUrl,
-                newConcurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withRateLimits(int newRequestsPerMinute, int newTokensPerMinute) {
-        return new LlmSettings(
-                batchId,
-                model,
-                api,
-                baseUrl,
-                concurrency,
-                newRequestsPerMinute,
-                newTokensPerMinute,
-                maxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withMaxCostUsd(Double newMaxCostUsd) {
-        return new LlmSettings(
-                batchId,
-                model,
-                api,
-                baseUrl,
-                concurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                newMaxCostUsd,
-                connectTimeout,
-                requestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
-    }
-
-    public LlmSettings withTimeouts(Duration newConnectTimeout, Duration newRequestTimeout) {
-        return new LlmSettings(
-                batchId,
-                model,
-                api,
-                baseUrl,
-                concurrency,
-                requestsPerMinute,
-                tokensPerMinute,
-                maxCostUsd,
-                newConnectTimeout,
-                newRequestTimeout,
-                maxAttempts,
-                maxMalformedAttempts,
-                initialBackoff,
-                maxBackoff);
     }
 
     private static boolean isPositive(Duration d) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import lombok.RequiredArgsConstructor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -20,6 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * never admit two instructions that are too similar to each other. Each admitted instruction keeps its 10 most
  * similar pool instructions and its mean similarity, as self-instruct records them.
  */
+@RequiredArgsConstructor
 @Component
 public class Admission {
 
@@ -34,21 +36,6 @@ public class Admission {
     private final SeedTaskRepository seedTasks;
     private final JsonMapper json;
     private final Map<String, PoolIndex> indexes = new HashMap<>();
-
-    public Admission(
-            JdbcTemplate jdbc,
-            TransactionTemplate transaction,
-            InstructionRepository instructions,
-            InstanceRepository instances,
-            SeedTaskRepository seedTasks,
-            JsonMapper json) {
-        this.jdbc = jdbc;
-        this.transaction = transaction;
-        this.instructions = instructions;
-        this.instances = instances;
-        this.seedTasks = seedTasks;
-        this.json = json;
-    }
 
     /**
      * Stores every candidate of one LLM response: the ones a filter already rejected as REJECTED with their

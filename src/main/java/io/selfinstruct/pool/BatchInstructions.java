@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import lombok.RequiredArgsConstructor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -16,6 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The pool as a generation batch sees it: what it resumes from, what it writes as its instructions pass steps 2
  * to 4, and the counts its progress shows.
  */
+@RequiredArgsConstructor
 @Component
 public class BatchInstructions {
 
@@ -27,17 +29,6 @@ public class BatchInstructions {
     private final TransactionTemplate transaction;
     private final InstructionRepository instructions;
     private final InstanceRepository instances;
-
-    public BatchInstructions(
-            JdbcTemplate jdbc,
-            TransactionTemplate transaction,
-            InstructionRepository instructions,
-            InstanceRepository instances) {
-        this.jdbc = jdbc;
-        this.transaction = transaction;
-        this.instructions = instructions;
-        this.instances = instances;
-    }
 
     /** Every accepted machine-generated instruction of the language, oldest first: step 1's few-shot pool. */
     public List<String> acceptedMachineInstructions(String language) {

@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import lombok.RequiredArgsConstructor;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -19,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
  * (the whole pool is counted exactly: H2 answers that from the table's row count). The text search is a
  * case-insensitive substring match, a scan of the texts on both databases.
  */
+@RequiredArgsConstructor
 @Component
 public class PoolBrowser {
 
@@ -33,19 +35,6 @@ public class PoolBrowser {
     private final InstanceRepository instances;
     private final LlmCallRepository llmCalls;
     private final JsonMapper json;
-
-    public PoolBrowser(
-            NamedParameterJdbcTemplate jdbc,
-            InstructionRepository instructions,
-            InstanceRepository instances,
-            LlmCallRepository llmCalls,
-            JsonMapper json) {
-        this.llmCalls = llmCalls;
-        this.jdbc = jdbc;
-        this.instructions = instructions;
-        this.instances = instances;
-        this.json = json;
-    }
 
     public InstructionDetail detail(long id) {
         Instruction i = instructions.findById(id).orElseThrow(() -> new NotFoundException("Instruction", id));

@@ -75,7 +75,8 @@ class LlmRateLimitTest {
     void sixtyRequestsPerMinuteSendThirtyRequestsInThirtySeconds() throws Exception {
         AtomicInteger succeeded = new AtomicInteger();
         ExecutorService workers = Executors.newFixedThreadPool(4);
-        try (LlmSession llm = client.open(client.defaults().withConcurrency(4).withRateLimits(60, 0))) {
+        try (LlmSession llm = client.open(
+                client.defaults().withConcurrency(4).withRequestsPerMinute(60).withTokensPerMinute(0))) {
             for (int w = 0; w < 4; w++) {
                 workers.submit(() -> {
                     while (!Thread.currentThread().isInterrupted()) {

@@ -211,8 +211,9 @@ class LlmSessionTest {
 
         long start = System.nanoTime();
         LlmResult result;
-        try (LlmSession llm =
-                client.open(client.defaults().withTimeouts(Duration.ofSeconds(1), Duration.ofMillis(700)))) {
+        try (LlmSession llm = client.open(client.defaults()
+                .withConnectTimeout(Duration.ofSeconds(1))
+                .withRequestTimeout(Duration.ofMillis(700)))) {
             result = llm.call(new LlmRequest("generate_instructions", "fault:" + name, "p", null));
             assertThat(llm.usage().requests()).isEqualTo(2);
             assertThat(llm.usage().calls()).isEqualTo(1);
@@ -303,7 +304,7 @@ class LlmSessionTest {
             assertThatThrownBy(() -> llm.call(new LlmRequest("s", "garbled", "p", null)))
                     .isInstanceOf(LlmException.RetriesExhausted.class)
                     .hasMessageContaining("after 2 attempts")
-                    .satisfies(e -> assertThat(((LlmException.RetriesExhausted) e).lastKind())
+                    .satisfies(e -> assertThat(((LlmException.RetriesExhausted) e).kind())
                             .isEqualTo(FailureKind.MALFORMED));
         }
 

@@ -2,6 +2,7 @@ package io.selfinstruct.llama.sampling;
 
 import java.util.List;
 import java.util.Set;
+import lombok.Builder;
 
 /**
  * How to generate: temperature 0 is greedy; otherwise logits are processed as transformers' generate() does
@@ -15,6 +16,7 @@ import java.util.Set;
  * @param useCache run with a KV cache (the result is the same; without it every step reruns the whole sequence)
  * @param recordLogits keep the raw logits of every step (tests, debugging)
  */
+@Builder(toBuilder = true)
 public record GenerationOptions(
         int maxNewTokens,
         double temperature,
@@ -46,8 +48,12 @@ public record GenerationOptions(
     }
 
     /** Options by name: greedy, no filters or penalties, KV cache on, unless set otherwise. */
-    public static Builder builder(int maxNewTokens) {
-        return new Builder(maxNewTokens);
+    public static GenerationOptionsBuilder builder(int maxNewTokens) {
+        return new GenerationOptionsBuilder()
+                .maxNewTokens(maxNewTokens)
+                .topP(1)
+                .repetitionPenalty(1)
+                .useCache(true);
     }
 
     public GenerationOptions withCache(boolean on) {
@@ -56,103 +62,5 @@ public record GenerationOptions(
 
     public GenerationOptions recordingLogits() {
         return toBuilder().recordLogits(true).build();
-    }
-
-    private Builder toBuilder() {
-        return builder(maxNewTokens)
-                .temperature(temperature)
-                .topP(topP)
-                .topK(topK)
-                .repetitionPenalty(repetitionPenalty)
-                .stopStrings(stopStrings)
-                .suppress(suppress)
-                .eosTokenIds(eosTokenIds)
-                .seed(seed)
-                .useCache(useCache)
-                .recordLogits(recordLogits);
-    }
-
-    public static final class Builder {
-        private final int maxNewTokens;
-        private double temperature;
-        private double topP = 1;
-        private int topK;
-        private double repetitionPenalty = 1;
-        private List<String> stopStrings = List.of();
-        private List<SequencePenalty> suppress = List.of();
-        private Set<Long> eosTokenIds = Set.of();
-        private Long seed;
-        private boolean useCache = true;
-        private boolean recordLogits;
-
-        private Builder(int maxNewTokens) {
-            this.maxNewTokens = maxNewTokens;
-        }
-
-        public Builder temperature(double value) {
-            temperature = value;
-            return this;
-        }
-
-        public Builder topP(double value) {
-            topP = value;
-            return this;
-        }
-
-        public Builder topK(int value) {
-            topK = value;
-            return this;
-        }
-
-        public Builder repetitionPenalty(double value) {
-            repetitionPenalty = value;
-            return this;
-        }
-
-        public Builder stopStrings(List<String> value) {
-            stopStrings = value;
-            return this;
-        }
-
-        public Builder suppress(List<SequencePenalty> value) {
-            suppress = value;
-            return this;
-        }
-
-        public Builder eosTokenIds(Set<Long> value) {
-            eosTokenIds = value;
-            return this;
-        }
-
-        /** Null for a random seed. */
-        public Builder seed(Long value) {
-            seed = value;
-            return this;
-        }
-
-        public Builder useCache(boolean value) {
-            useCache = value;
-            return this;
-        }
-
-        public Builder recordLogits(boolean value) {
-            recordLogits = value;
-            return this;
-        }
-
-        public GenerationOptions build() {
-            return new GenerationOptions(
-                    maxNewTokens,
-                    temperature,
-                    topP,
-                    topK,
-                    repetitionPenalty,
-                    stopStrings,
-                    suppress,
-                    eosTokenIds,
-                    seed,
-                    useCache,
-                    recordLogits);
-        }
     }
 }

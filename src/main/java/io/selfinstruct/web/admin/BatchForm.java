@@ -19,17 +19,16 @@ record BatchForm(
 
     /** The request {@code POST /api/batches} would receive: the form's fields by name, blank ones left out. */
     BatchRequest toRequest(JsonMapper json) {
-        ObjectNode request = json.createObjectNode();
-        FormFields.put(request, "mode", mode);
-        FormFields.put(request, "seedSet", seedSet);
-        FormFields.put(request, "model", model);
-        FormFields.put(request, "api", api);
-        FormFields.put(request, "language", language);
-        request.put("targetInstructions", targetInstructions);
-        request.put("concurrency", concurrency);
-        request.put("temperature", temperature);
-        request.put("rougeThreshold", rougeThreshold);
-        request.put("maxCostUsd", maxCostUsd);
+        ObjectNode request = json.valueToTree(this);
+        request.properties()
+                .removeIf(field -> field.getValue().isNull()
+                        || (field.getValue().isString()
+                                && field.getValue().asString().isBlank()));
+        request.propertyStream()
+                .filter(field -> field.getValue().isString())
+                .toList()
+                .forEach(field ->
+                        request.put(field.getKey(), field.getValue().asString().strip()));
         return json.treeToValue(request, BatchRequest.class);
     }
 }

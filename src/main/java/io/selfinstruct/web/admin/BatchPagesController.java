@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.Set;
 import java.util.function.LongFunction;
 import java.util.stream.Collectors;
+import lombok.RequiredArgsConstructor;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,6 +25,7 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code /admin/batches}: the start form and every batch with its live progress. The progress table is a
  * fragment that the page fetches again every second (htmx), so nothing reloads.
  */
+@RequiredArgsConstructor
 @Controller
 class BatchPagesController {
 
@@ -31,13 +33,6 @@ class BatchPagesController {
     private final SeedSets seedSets;
     private final Validator validator;
     private final JsonMapper json;
-
-    BatchPagesController(Batches batches, SeedSets seedSets, Validator validator, JsonMapper json) {
-        this.json = json;
-        this.batches = batches;
-        this.seedSets = seedSets;
-        this.validator = validator;
-    }
 
     @GetMapping("/admin/batches")
     String page(Model model) {

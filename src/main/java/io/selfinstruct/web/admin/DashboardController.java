@@ -11,11 +11,13 @@ import io.selfinstruct.pool.PoolStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import lombok.RequiredArgsConstructor;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
 /** {@code /admin}: what the pool holds, why candidates were rejected, what was spent, what is running. */
+@RequiredArgsConstructor
 @Controller
 class DashboardController {
 
@@ -24,15 +26,6 @@ class DashboardController {
     private final Batches batches;
     private final BatchRepository batchRows;
     private final FineTuneJobRepository jobs;
-
-    DashboardController(
-            PoolStats pool, LlmUsage llmUsage, Batches batches, BatchRepository batchRows, FineTuneJobRepository jobs) {
-        this.pool = pool;
-        this.llmUsage = llmUsage;
-        this.batches = batches;
-        this.batchRows = batchRows;
-        this.jobs = jobs;
-    }
 
     /** A count with its share of the whole, for the bars. */
     record Share(String name, long count, double percent) {}
