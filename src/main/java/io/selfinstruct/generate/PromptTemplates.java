@@ -2,12 +2,14 @@ package io.selfinstruct.generate;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.seed.SeedTaskLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
@@ -18,14 +20,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class PromptTemplates {
 
-    public static final List<String> LANGUAGES = List.of("en", "zh");
-
     private final Jinjava jinja = new Jinjava(
             JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
     private final Map<String, Map<String, String>> byLanguage;
 
     public PromptTemplates() {
-        this.byLanguage = Map.of("en", load("en"), "zh", load("zh"));
+        this.byLanguage =
+                PoolLanguage.CODES.stream().collect(Collectors.toUnmodifiableMap(code -> code, PromptTemplates::load));
     }
 
     /**
