@@ -49,6 +49,8 @@ public final class SelfInstructScript implements Function<String, Answer> {
     private final AtomicLong counter = new AtomicLong();
     /** Numbers the list responses alone, so every kind of bad candidate comes round within six of them. */
     private final AtomicLong responses = new AtomicLong();
+    /** Numbers the instance responses alone, so every kind of bad instance comes round within ten of them. */
+    private final AtomicLong instanceResponses = new AtomicLong();
 
     private final boolean rejections;
     private final boolean decorated;
@@ -176,7 +178,9 @@ public final class SelfInstructScript implements Function<String, Answer> {
     }
 
     private String examples(String task, boolean zh) {
-        int h = Math.floorMod(task.hashCode(), 10);
+        // numbered by call, not by the task's text: under concurrency the texts differ from run to run, and a hash
+        // of them could leave out a kind of bad instance in a whole batch; this way each comes round every ten
+        int h = (int) (instanceResponses.incrementAndGet() % 10);
         if (rejections && h == 3) {
             return "Example 1\nInput: same text\nOutput: same text";
         }
