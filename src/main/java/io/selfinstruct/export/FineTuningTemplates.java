@@ -5,9 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.commons.text.StringSubstitutor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,7 +25,6 @@ final class FineTuningTemplates {
     record PromptCompletion(String prompt, String completion) {}
 
     private static final String RESOURCE = "/export/gpt3-finetuning-templates.json";
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(instruction|input|output)}");
     /** A field label such as {@code Sentence:} or {@code Product review:} at the start of a line (not {@code https:}). */
     private static final Pattern FIELD_LABEL =
             Pattern.compile("(?m)^[ \\t]*\\p{L}[\\p{L}\\p{N}_ ]{0,29}:(?=\\s|$)[ \\t]*");
@@ -104,18 +105,9 @@ final class FineTuningTemplates {
 
     /** One pass over the template, so a field holding "{input}" is never substituted again. */
     static String render(String template, String instruction, String input, String output) {
-        Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder text =
-                new StringBuilder(template.length() + instruction.length() + input.length() + output.length());
-        while (m.find()) {
-            String value = switch (m.group(1)) {
-                case "instruction" -> instruction;
-                case "input" -> input;
-                default -> output;
-            };
-            m.appendReplacement(text, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(text);
-        return text.toString();
+        StringSubstitutor substitutor =
+                new StringSubstitutor(Map.of("instruction", instruction, "input", input, "output", output), "{", "}");
+        substitutor.setDisableSubstitutionInValues(true);
+        return substitutor.replace(template);
     }
 }

@@ -1,7 +1,5 @@
 package io.selfinstruct.generate;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
 import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.seed.SeedTaskLine;
 import java.io.IOException;
@@ -10,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.commons.text.StringSubstitutor;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
@@ -20,8 +19,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class PromptTemplates {
 
-    private final Jinjava jinja = new Jinjava(
-            JinjavaConfig.newBuilder().withFailOnUnknownTokens(false).build());
     private final Map<String, Map<String, String>> byLanguage;
 
     public PromptTemplates() {
@@ -89,8 +86,16 @@ public class PromptTemplates {
         return text.endsWith(":") ? text.substring(0, text.length() - 1) : text;
     }
 
-    private String render(String template, String instruction) {
-        return jinja.render(template, Map.of("instruction", forPrompt(instruction)));
+    /**
+     * Puts the instruction at the template's {@code {{ instruction }}} in one pass: the instruction is data, so
+     * placeholder or template syntax inside it (common in code tasks) stays as it is.
+     */
+    private static String render(String template, String instruction) {
+        StringSubstitutor substitutor =
+                new StringSubstitutor(Map.of("instruction", forPrompt(instruction)), "{{ ", " }}");
+        substitutor.setDisableSubstitutionInValues(true);
+        substitutor.setEnableUndefinedVariableException(true);
+        return substitutor.replace(template);
     }
 
     private String template(String language, String name) {

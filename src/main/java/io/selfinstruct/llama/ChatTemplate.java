@@ -67,6 +67,8 @@ public final class ChatTemplate {
 
     private static Jinjava newJinjava() {
         JinjavaConfig config = JinjavaConfig.newBuilder()
+                // message text is data: Jinja syntax inside a message is never rendered again
+                .withNestedInterpretationEnabled(false)
                 .withTrimBlocks(false)
                 .withLstripBlocks(false)
                 .withLegacyOverrides(LegacyOverrides.newBuilder()

@@ -33,7 +33,10 @@ class RoundTripTest {
             new ExportRecord("写一首关于秋天的诗", "日本語のテキスト、한국어", "秋风萧瑟天气凉，草木摇落露为霜。"),
             new ExportRecord("Line separator\u2028and paragraph separator\u2029inside", "\u2028", "js\u2029"),
             new ExportRecord("Control \u0001\u001f and DEL \u007f", "</script><!--", "{instruction} {input} {output}"),
-            new ExportRecord("[1, 2] {\"json\": \"inside\"}", "null", "true"));
+            new ExportRecord("[1, 2] {\"json\": \"inside\"}", "null", "true"),
+            new ExportRecord(
+                    "Explain {{ 7*7 }} and {% for x in y %}{{ x }}{% endfor %}",
+                    "{input} ${input}", "{instruction} {{ instruction }}"));
 
     @Autowired
     MockMvc mvc;
@@ -76,7 +79,7 @@ class RoundTripTest {
         byte[] instances = entries.get("all_generated_instances.jsonl");
         assertThat(reimportAndExport(instances, "format=jsonl", false)).isEqualTo(TRICKY);
 
-        List<JsonNode> pairs = lines(entries.get("gpt3_finetuning_data_7.jsonl"));
+        List<JsonNode> pairs = lines(entries.get("gpt3_finetuning_data_" + TRICKY.size() + ".jsonl"));
         assertThat(pairs).hasSize(TRICKY.size());
         for (ExportRecord r : TRICKY) {
             assertThat(pairs).anySatisfy(p -> {

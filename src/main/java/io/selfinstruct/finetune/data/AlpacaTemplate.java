@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.commons.text.StringSubstitutor;
 
 /**
  * The Alpaca prompt (tloen/alpaca-lora's {@code templates/alpaca.json}), with and without an input. Texts live in
@@ -17,11 +19,19 @@ public final class AlpacaTemplate {
 
     private AlpacaTemplate() {}
 
+    /**
+     * The prompt with the fields put in one pass: an instruction holding the text {@code {input}} (or any
+     * template syntax) keeps it as it is.
+     */
     public static String prompt(String instruction, String input) {
-        if (input == null || input.isEmpty()) {
-            return NO_INPUT.replace("{instruction}", instruction);
-        }
-        return WITH_INPUT.replace("{instruction}", instruction).replace("{input}", input);
+        boolean noInput = input == null || input.isEmpty();
+        StringSubstitutor substitutor = new StringSubstitutor(
+                noInput ? Map.of("instruction", instruction) : Map.of("instruction", instruction, "input", input),
+                "{",
+                "}");
+        substitutor.setDisableSubstitutionInValues(true);
+        substitutor.setEnableUndefinedVariableException(true);
+        return substitutor.replace(noInput ? NO_INPUT : WITH_INPUT);
     }
 
     /** The response part of a generated text: everything after the last response marker, trimmed. */
