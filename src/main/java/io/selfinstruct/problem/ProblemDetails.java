@@ -1,6 +1,7 @@
 package io.selfinstruct.problem;
 
 import jakarta.validation.ConstraintViolationException;
+import java.util.List;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * The one place that turns exceptions into RFC 9457 problem details. Messages are written for the caller;
@@ -76,6 +78,10 @@ public class ProblemDetails extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (e.getMostSpecificCause() instanceof UnrecognizedPropertyException unknown) {
+            return ResponseEntity.badRequest()
+                    .body(problem(HttpStatus.BAD_REQUEST, "Unknown field", unknownField(unknown)));
+        }
         // Jackson's message names the position and the field but may quote internal class names: keep its first line.
         String cause = e.getMostSpecificCause().getMessage();
         String firstLine = cause == null ? "" : cause.lines().findFirst().orElse("");
@@ -85,6 +91,18 @@ public class ProblemDetails extends ResponseEntityExceptionHandler {
                         HttpStatus.BAD_REQUEST,
                         "Malformed request body",
                         "The request body could not be read: " + firstLine));
+    }
+
+    /** Names the field, where it is, and the fields that the object does take. */
+    private static String unknownField(UnrecognizedPropertyException e) {
+        String path = e.getPath().stream()
+                .map(ref -> ref.getPropertyName() != null ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        List<String> known = e.getKnownPropertyIds() == null
+                ? List.of()
+                : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+        return "Unknown field '" + e.getPropertyName() + "'" + (path.contains(".") ? " (at " + path + ")" : "")
+                + "; check its spelling. The fields here are: " + String.join(", ", known);
     }
 
     public static ProblemDetail problem(HttpStatus status, String title, String detail) {
