@@ -3,6 +3,7 @@ package io.selfinstruct.generate;
 import io.selfinstruct.llm.LlmApi;
 import io.selfinstruct.llm.LlmClient;
 import io.selfinstruct.llm.LlmUsage;
+import io.selfinstruct.llm.OutboundHosts;
 import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.pool.BatchPools;
@@ -32,6 +33,7 @@ public class Batches implements BatchPools {
     private final BatchRepository repository;
     private final SeedSets seedSets;
     private final LlmClient llm;
+    private final OutboundHosts outboundHosts;
     private final BatchInstructions instructions;
     private final LlmUsage llmUsage;
     private final NamedParameterJdbcTemplate jdbc;
@@ -47,6 +49,7 @@ public class Batches implements BatchPools {
             throw new InvalidRequestException("minLength must be below maxLength");
         }
         LlmApi.parse(config.api());
+        outboundHosts.check(config.baseUrl());
         Batch batch = repository.save(new Batch(
                 config.mode(),
                 config.seedSet(),

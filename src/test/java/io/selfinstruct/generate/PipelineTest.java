@@ -1,6 +1,7 @@
 package io.selfinstruct.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
@@ -40,6 +42,7 @@ class PipelineTest {
     @DynamicPropertySource
     static void llm(DynamicPropertyRegistry registry) {
         registry.add("selfinstruct.llm.base-url", plain::baseUrl);
+        registry.add("selfinstruct.llm.allowed-base-urls", () -> plain.baseUrl() + "," + chatty.baseUrl());
         registry.add("selfinstruct.llm.model", () -> "scripted-model");
         registry.add("selfinstruct.llm.prices[priced-model].input-per-million", () -> "20");
         registry.add("selfinstruct.llm.prices[priced-model].output-per-million", () -> "0");
@@ -55,6 +58,9 @@ class PipelineTest {
     MockMvc mvc;
 
     @Autowired
+    BatchRepository batches;
+
+    @Autowired
     JsonMapper json;
 
     @Autowired
@@ -62,6 +68,20 @@ class PipelineTest {
 
     @Autowired
     InstanceRepository instances;
+
+    @Test
+    void aBatchNamingAServerThatIsNotAllowedIsRefused() throws Exception {
+        long before = batches.count();
+        mvc.perform(
+                        post("/api/batches")
+                                .header("X-API-Key", "test-key")
+                                .contentType(MediaType.APPLICATION_JSON)
+                                .content(
+                                        "{\"targetInstructions\": 5, \"baseUrl\": \"http://169.254.169.254/latest/meta-data\"}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("selfinstruct.llm.allowed-base-urls")));
+        assertThat(batches.count()).isEqualTo(before);
+    }
 
     @Test
     void selfInstructGrowsThePoolToExactlyTheTargetAndCountsEveryRejection() throws Exception {
