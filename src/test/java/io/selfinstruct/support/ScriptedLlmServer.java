@@ -28,6 +28,7 @@ public final class ScriptedLlmServer implements AutoCloseable {
     private final Function<String, Answer> script;
     private final AtomicInteger requests = new AtomicInteger();
     private volatile long latencyMillis;
+    private volatile int failureStatus;
 
     private ScriptedLlmServer(Function<String, Answer> script, long latencyMillis) throws IOException {
         this.script = script;
@@ -58,9 +59,23 @@ public final class ScriptedLlmServer implements AutoCloseable {
         this.latencyMillis = millis;
     }
 
+    /** Answers every request with this HTTP status and an OpenAI-style error body (0: answer normally). */
+    public void failWith(int status) {
+        this.failureStatus = status;
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             requests.incrementAndGet();
+            int failure = failureStatus;
+            if (failure != 0) {
+                byte[] bytes = ("{\"error\":{\"message\":\"scripted failure " + failure + "\",\"type\":\"error\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(failure, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                return;
+            }
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             boolean chat = exchange.getRequestURI().getPath().endsWith("/chat/completions");
             String prompt;
