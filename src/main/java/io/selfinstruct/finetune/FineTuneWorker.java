@@ -44,6 +44,7 @@ public class FineTuneWorker {
     private final Path outputRoot;
     private final Duration pollInterval;
     private final Set<Long> cancelRequests = ConcurrentHashMap.newKeySet();
+    private final Object wake = new Object();
     private volatile boolean stopping;
     private volatile Thread thread;
     private volatile RunClock clock;
@@ -114,9 +115,13 @@ public class FineTuneWorker {
     @PreDestroy
     public void stop() throws InterruptedException {
         stopping = true;
+        // no interrupt: one landing inside JDBC or a checkpoint write could break the database or the file; the
+        // running job sees stopRequested() after its step and the idle loop is woken
+        synchronized (wake) {
+            wake.notifyAll();
+        }
         Thread worker = thread;
         if (worker != null) {
-            worker.interrupt();
             worker.join(30_000);
         }
     }
@@ -127,7 +132,11 @@ public class FineTuneWorker {
                     jobs.findByStatusOrderById(FineTuneStatus.QUEUED).stream().findFirst();
             if (next.isEmpty()) {
                 try {
-                    Thread.sleep(pollInterval.toMillis());
+                    synchronized (wake) {
+                        if (!stopping) {
+                            wake.wait(pollInterval.toMillis());
+                        }
+                    }
                 } catch (InterruptedException e) {
                     return;
                 }

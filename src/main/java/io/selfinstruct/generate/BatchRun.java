@@ -123,9 +123,11 @@ final class BatchRun implements Runnable {
                     workers.submit(this::work);
                 }
                 workers.shutdown();
+                // workers stop by themselves once an ending is set (finish stops the LLM session): no thread is
+                // interrupted, since an interrupt inside JDBC or file I/O can break the database connection
                 while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
                     if (ending.get() != null) {
-                        workers.shutdownNow();
+                        llm.stop();
                     }
                 }
                 if (ending.get() == null && accepted.get() >= config.targetInstructions()) {
@@ -379,8 +381,8 @@ final class BatchRun implements Runnable {
     }
 
     private void finish(Ending end) {
-        if (ending.compareAndSet(null, end) && workers != null) {
-            workers.shutdownNow();
+        if (ending.compareAndSet(null, end)) {
+            llm.stop();
         }
     }
 

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ public final class LlmSession implements AutoCloseable {
     private final LlmMetrics metrics;
     private final ModelPrice price;
     private final CostBudget budget;
+    private static final long STOP_CHECK_MILLIS = 50;
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private final Semaphore slots;
     private final TokenBucket requestRate;
     private final TokenBucket tokenRate;
@@ -55,7 +58,7 @@ public final class LlmSession implements AutoCloseable {
             MeterRegistry registry) {
         this.settings = settings;
         this.apiKey = apiKey;
-        this.endpoint = new OpenAiEndpoint(settings, apiKey, systemPrompt);
+        this.endpoint = new OpenAiEndpoint(settings, apiKey, systemPrompt, this::isStopped);
         this.log = log;
         this.metrics = new LlmMetrics(registry, settings);
         this.price = price;
@@ -73,7 +76,7 @@ public final class LlmSession implements AutoCloseable {
      * @throws LlmException.Fatal            the server refused key, model, endpoint or request: end the batch
      * @throws LlmException.BudgetReached    the call could pass {@code maxCostUsd}; nothing was sent
      * @throws LlmException.RetriesExhausted every attempt failed with a transient error
-     * @throws LlmException.Cancelled        the thread was interrupted; its interrupt flag stays set
+     * @throws LlmException.Cancelled        the session was stopped ({@link #stop()}) or the thread interrupted
      */
     public LlmResult call(LlmRequest request) {
         LlmCall row = log.rowFor(settings.batchId(), request, settings.model());
@@ -84,7 +87,11 @@ public final class LlmSession implements AutoCloseable {
         }
         throwIfFatal();
         try {
-            slots.acquire();
+            while (!slots.tryAcquire(STOP_CHECK_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (isStopped()) {
+                    throw new LlmException.Cancelled("stopped while waiting for a free slot");
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LlmException.Cancelled("interrupted while waiting for a free slot");
@@ -136,9 +143,11 @@ public final class LlmSession implements AutoCloseable {
             OpenAiEndpoint.Reply reply;
             try {
                 reply = endpoint.complete(request.prompt(), request.sampling());
+            } catch (OpenAiEndpoint.Aborted e) {
+                throw cancelled(row, attempts, elapsed(start, true));
             } catch (OpenAIException | Failure.MalformedReply e) {
                 long latencyMs = elapsed(start, true);
-                if (Thread.currentThread().isInterrupted()) {
+                if (Thread.currentThread().isInterrupted() || isStopped()) {
                     throw cancelled(row, attempts, latencyMs);
                 }
                 if (tokenRate != null) {
@@ -167,7 +176,7 @@ public final class LlmSession implements AutoCloseable {
                     pausedUntil.accumulateAndGet(until, (a, b) -> a - b > 0 ? a : b);
                 }
                 try {
-                    TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+                    pause(delay.toNanos());
                 } catch (InterruptedException interrupted) {
                     throw cancelled(row, attempts, latencyMs);
                 }
@@ -212,13 +221,33 @@ public final class LlmSession implements AutoCloseable {
     private void waitForTurn(long tokenEstimate) throws InterruptedException {
         long paused = pausedUntil.get() - System.nanoTime();
         if (paused > 0) {
-            TimeUnit.NANOSECONDS.sleep(paused);
+            pause(paused);
         }
         long wait = requestRate == null ? 0 : requestRate.reserve(1);
         if (tokenRate != null) {
             wait = Math.max(wait, tokenRate.reserve(tokenEstimate));
         }
-        TimeUnit.NANOSECONDS.sleep(wait);
+        pause(wait);
+    }
+
+    /** Waits, or ends the wait at once when the session stops (as an {@link InterruptedException}). */
+    private void pause(long nanos) throws InterruptedException {
+        if (stopped.await(Math.max(0, nanos), TimeUnit.NANOSECONDS)) {
+            throw new InterruptedException("the session was stopped");
+        }
+    }
+
+    /**
+     * Stops the session cooperatively: waits end, calls in flight are cancelled in the HTTP client, and every later
+     * call raises {@link LlmException.Cancelled}. No thread is interrupted, so none can be caught inside JDBC or
+     * file I/O.
+     */
+    public void stop() {
+        stopped.countDown();
+    }
+
+    public boolean isStopped() {
+        return stopped.getCount() == 0;
     }
 
     /** Exponential backoff with equal jitter; a server's Retry-After wins, with up to 10% added. */
@@ -235,16 +264,18 @@ public final class LlmSession implements AutoCloseable {
 
     /** Stores the interruption on the call, if it sent anything, without letting the interrupt break that write. */
     private LlmException.Cancelled cancelled(LlmCall row, int attempts, long latencyMs) {
-        Thread.interrupted();
+        boolean interrupted = Thread.interrupted();
         try {
             if (attempts > 0) {
-                log.fail(row, attempts, latencyMs, "interrupted after " + attempts + " attempts");
+                log.fail(row, attempts, latencyMs, "cancelled after " + attempts + " attempts");
                 metrics.call("failed");
             }
         } finally {
-            Thread.currentThread().interrupt();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return new LlmException.Cancelled("interrupted after " + attempts + " attempts");
+        return new LlmException.Cancelled("cancelled after " + attempts + " attempts");
     }
 
     private void throwIfFatal() {

@@ -17,6 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * One HTTP attempt against an OpenAI-compatible server through openai-java, in chat or legacy completions
@@ -24,12 +30,17 @@ import java.util.Optional;
  */
 final class OpenAiEndpoint implements AutoCloseable {
 
+    private static final long STOP_CHECK_MILLIS = 50;
+
     private final OpenAIClient client;
+    private final BooleanSupplier stopped;
     private final LlmApi api;
     private final String model;
     private final String systemPrompt;
 
-    OpenAiEndpoint(LlmSettings settings, String apiKey, String systemPrompt) {
+    /** @param stopped when it turns true, a call in flight is cancelled and {@link Aborted} thrown */
+    OpenAiEndpoint(LlmSettings settings, String apiKey, String systemPrompt, BooleanSupplier stopped) {
+        this.stopped = stopped;
         this.api = settings.api();
         this.model = settings.model();
         this.systemPrompt = systemPrompt;
@@ -74,7 +85,7 @@ final class OpenAiEndpoint implements AutoCloseable {
             s.logitBias().forEach((token, value) -> bias.putAdditionalProperty(token, JsonValue.from(value)));
             params.logitBias(bias.build());
         }
-        ChatCompletion reply = client.chat().completions().create(params.build());
+        ChatCompletion reply = await(client.async().chat().completions().create(params.build()));
         List<LlmChoice> choices = new ArrayList<>();
         for (ChatCompletion.Choice choice : choicesOf(reply._choices())) {
             String text = choice._message()
@@ -103,13 +114,50 @@ final class OpenAiEndpoint implements AutoCloseable {
             s.logitBias().forEach((token, value) -> bias.putAdditionalProperty(token, JsonValue.from(value)));
             params.logitBias(bias.build());
         }
-        Completion reply = client.completions().create(params.build());
+        Completion reply = await(client.async().completions().create(params.build()));
         List<LlmChoice> choices = new ArrayList<>();
         for (CompletionChoice choice : choicesOf(reply._choices())) {
             String text = choice._text().asKnown().orElse("");
             choices.add(new LlmChoice(text, finishReason(choice._finishReason())));
         }
         return new Reply(choices, reply._usage().asKnown());
+    }
+
+    /**
+     * Waits for a call made through the async client, so that a stop cancels it there instead of interrupting the
+     * calling thread (an interrupt could land in JDBC or file I/O). Failures surface as the sync client's would.
+     */
+    private <T> T await(CompletableFuture<T> call) {
+        try {
+            while (true) {
+                try {
+                    return call.get(STOP_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (stopped.getAsBoolean()) {
+                        call.cancel(true);
+                        throw new Aborted();
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause =
+                    e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new Aborted();
+        }
+    }
+
+    /** The call was abandoned because the session stopped. */
+    static final class Aborted extends RuntimeException {
+        Aborted() {
+            super("the call was cancelled because the batch stopped", null, false, false);
+        }
     }
 
     private static <T> List<T> choicesOf(JsonField<List<T>> field) {

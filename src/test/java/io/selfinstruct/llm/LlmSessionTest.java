@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -418,6 +419,47 @@ class LlmSessionTest {
         }
         server.verify(1, postRequestedFor(urlEqualTo(OpenAiStub.CHAT)));
         assertThat(calls.findByBatchIdOrderById(batchId)).hasSize(2);
+    }
+
+    @Test
+    void stopCancelsCallsInFlightAndWaitingWithoutInterruptingAnyThread() throws Exception {
+        server.stubFor(post(urlEqualTo(OpenAiStub.CHAT))
+                .willReturn(OpenAiStub.chatReply("late", "stop", 1, 1).withFixedDelay(4000)));
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try (LlmSession llm = client.open(client.defaults().withConcurrency(2))) {
+            List<Future<Boolean>> callers = Stream.iterate(0, i -> i + 1)
+                    .limit(3)
+                    .map(i -> pool.submit(() -> {
+                        try {
+                            llm.call(new LlmRequest("s", "stop:" + i, "p", null));
+                            return false;
+                        } catch (LlmException.Cancelled e) {
+                            return !Thread.currentThread().isInterrupted();
+                        }
+                    }))
+                    .toList();
+            Thread.sleep(500); // two calls in flight, the third waits for a slot
+            long stoppedAt = System.nanoTime();
+            llm.stop();
+            for (Future<Boolean> caller : callers) {
+                assertThat(caller.get(2, TimeUnit.SECONDS))
+                        .as("cancelled, thread not interrupted")
+                        .isTrue();
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(Duration.ofSeconds(2));
+            assertThatThrownBy(() -> llm.call(new LlmRequest("s", "stop:later", "p", null)))
+                    .isInstanceOf(LlmException.Cancelled.class);
+        } finally {
+            pool.shutdownNow();
+        }
+        // the two calls that were sent are stored as cancelled; the one that never got a slot sent nothing
+        List<LlmCall> sent = Stream.of("stop:0", "stop:1", "stop:2")
+                .flatMap(key -> calls.findByRequestKey(key).stream())
+                .toList();
+        assertThat(sent).hasSize(2).allSatisfy(call -> {
+            assertThat(call.getStatus()).isEqualTo("FAILED");
+            assertThat(call.getError()).contains("cancelled");
+        });
     }
 
     @Test
