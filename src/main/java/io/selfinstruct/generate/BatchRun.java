@@ -138,7 +138,7 @@ final class BatchRun implements Runnable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.error("Batch {} failed", batchId, e);
-            finish(Ending.failed("internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+            finish(Ending.failed(unexpected(batchId)));
         } finally {
             Ending end = ending.get();
             store.end(
@@ -199,6 +199,11 @@ final class BatchRun implements Runnable {
                 if (consecutiveFailures.incrementAndGet() >= MAX_CONSECUTIVE_FAILURES) {
                     finish(Ending.failed(MAX_CONSECUTIVE_FAILURES + " calls in a row failed; last: " + e.getMessage()));
                 }
+            } catch (RuntimeException | Error e) {
+                // a database or programming fault: end the batch visibly instead of losing the worker in silence
+                log.error("Batch {}: a worker failed", batchId, e);
+                finish(Ending.failed(unexpected(batchId)));
+                return;
             }
         }
     }
@@ -378,6 +383,12 @@ final class BatchRun implements Runnable {
             }
         }
         return picked;
+    }
+
+    /** What users read when the service itself failed; the log has the stack trace, never the response. */
+    static String unexpected(long batchId) {
+        return "the batch stopped on an unexpected error in the service (the server log has the details under "
+                + "batch " + batchId + "); resume it once the cause is fixed";
     }
 
     private void finish(Ending end) {

@@ -144,7 +144,10 @@ public class BatchScheduler {
                     jdbc.update(
                             "update batch set status = 'FAILED', error = ?, claimed_by = null, finished_at = ?, "
                                     + "updated_at = ? where id = ?",
-                            "cannot start: " + e.getMessage(),
+                            "cannot start: "
+                                    + (e instanceof IllegalArgumentException
+                                            ? e.getMessage()
+                                            : BatchRun.unexpected(id)),
                             now,
                             now,
                             id);

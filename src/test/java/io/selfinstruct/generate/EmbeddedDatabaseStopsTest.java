@@ -108,6 +108,32 @@ class EmbeddedDatabaseStopsTest {
                 .isZero();
     }
 
+    /** A database fault inside a worker (here every new instance violates a constraint) ends the batch FAILED. */
+    @Test
+    void aWorkerFaultEndsTheBatchFailedWithAReasonForUsers() throws Exception {
+        long next = jdbc.queryForObject("select coalesce(max(id), 0) + 1 from instance", Long.class);
+        jdbc.execute("alter table instance add constraint fault_injection check (id < " + next + ")");
+        try {
+            long id = create("{\"targetInstructions\": 20, \"concurrency\": 4, \"api\": \"completions\"}");
+            waitUntil(id, "FAILED");
+            waitUntilReleased(id);
+            String error = batch(id).get("error").asString();
+            assertThat(error).contains("unexpected error").contains("server log");
+            String list = mvc.perform(get("/api/batches").header("X-API-Key", "test-key"))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(list).doesNotContain("Exception").doesNotContain("org.").doesNotContain("io.selfinstruct");
+            Thread.sleep(500);
+            assertThat(batch(id).get("status").asString())
+                    .as("not claimed again")
+                    .isEqualTo("FAILED");
+        } finally {
+            jdbc.execute("alter table instance drop constraint fault_injection");
+        }
+    }
+
     long create(String body) throws Exception {
         String response = mvc.perform(post("/api/batches")
                         .header("X-API-Key", "test-key")
