@@ -1,6 +1,7 @@
 package io.selfinstruct.generate;
 
 import io.selfinstruct.llm.LlmSettings;
+import io.selfinstruct.llm.ModelPrice;
 import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.rouge.RougeL;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ public record BatchConfig(
         boolean capitalize,
         boolean classificationOnly,
         int machineInstructionsPerPrompt,
-        int maxInstancesPerInstruction) {
+        int maxInstancesPerInstruction,
+        ModelPrice price) {
 
     public static final String SELF_INSTRUCT = "self-instruct";
     public static final String ALPACA = "alpaca";
@@ -87,6 +89,9 @@ public record BatchConfig(
                 Boolean.TRUE.equals(r.capitalize()),
                 Boolean.TRUE.equals(r.classificationOnly()),
                 r.machineInstructionsPerPrompt() == null ? 2 : r.machineInstructionsPerPrompt(),
-                r.maxInstancesPerInstruction() == null ? 5 : r.maxInstancesPerInstruction());
+                r.maxInstancesPerInstruction() == null ? 5 : r.maxInstancesPerInstruction(),
+                r.price() == null
+                        ? null
+                        : new ModelPrice(r.price().inputPerMillion(), r.price().outputPerMillion()));
     }
 }

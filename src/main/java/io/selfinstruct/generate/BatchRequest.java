@@ -1,5 +1,6 @@
 package io.selfinstruct.generate;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -50,4 +51,15 @@ public record BatchRequest(
         Boolean capitalize,
         Boolean classificationOnly,
         @Min(0) @Max(8) Integer machineInstructionsPerPrompt,
-        @Min(1) @Max(5) Integer maxInstancesPerInstruction) {}
+        @Min(1) @Max(5) Integer maxInstancesPerInstruction,
+        /** USD per 1M tokens for this batch's model, e.g. a local or unlisted one, instead of the price table. */
+        @Valid Price price) {
+
+    /** A per-batch price: both parts required, neither negative. */
+    public record Price(
+            @NotNull(message = "is required") @DecimalMin("0")
+            Double inputPerMillion,
+
+            @NotNull(message = "is required") @DecimalMin("0")
+            Double outputPerMillion) {}
+}

@@ -168,7 +168,8 @@ public class BatchScheduler {
                 .withConcurrency(config.concurrency())
                 .withRequestsPerMinute(config.requestsPerMinute())
                 .withTokensPerMinute(config.tokensPerMinute())
-                .withMaxCostUsd(config.maxCostUsd()));
+                .withMaxCostUsd(config.maxCostUsd())
+                .withPrice(config.price()));
         BatchRun run = new BatchRun(
                 id,
                 instanceId,

@@ -3,6 +3,7 @@ package io.selfinstruct.generate;
 import io.selfinstruct.llm.LlmApi;
 import io.selfinstruct.llm.LlmClient;
 import io.selfinstruct.llm.LlmUsage;
+import io.selfinstruct.llm.ModelPrice;
 import io.selfinstruct.llm.OutboundHosts;
 import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.BatchInstructions;
@@ -50,6 +51,14 @@ public class Batches implements BatchPools {
         }
         LlmApi.parse(config.api());
         outboundHosts.check(config.baseUrl());
+        if (config.maxCostUsd() != null
+                && llm.priceOf(llm.defaults().withModel(config.model()).withPrice(config.price()))
+                        .equals(ModelPrice.FREE)) {
+            throw new InvalidRequestException("maxCostUsd can never stop this batch: model '" + config.model()
+                    + "' has no price, so every call costs 0. Give the batch a \"price\": {\"inputPerMillion\": ..., "
+                    + "\"outputPerMillion\": ...} (USD per 1M tokens), configure selfinstruct.llm.prices[MODEL], "
+                    + "or leave maxCostUsd out.");
+        }
         Batch batch = repository.save(new Batch(
                 config.mode(),
                 config.seedSet(),

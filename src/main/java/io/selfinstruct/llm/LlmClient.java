@@ -39,8 +39,12 @@ public class LlmClient {
     }
 
     public LlmSession open(LlmSettings settings) {
-        return new LlmSession(
-                settings, apiKeyFor(settings), systemPrompt, properties.priceOf(settings.model()), log, registry);
+        return new LlmSession(settings, apiKeyFor(settings), systemPrompt, priceOf(settings), log, registry);
+    }
+
+    /** The batch's own price when it gives one, else the configured price table's for its model. */
+    public ModelPrice priceOf(LlmSettings settings) {
+        return settings.price() != null ? settings.price() : properties.priceOf(settings.model());
     }
 
     /**

@@ -127,7 +127,8 @@ public record LlmProperties(
                 maxAttempts,
                 maxMalformedAttempts,
                 initialBackoff,
-                maxBackoff);
+                maxBackoff,
+                null);
     }
 
     private static String firstNonBlank(String... values) {

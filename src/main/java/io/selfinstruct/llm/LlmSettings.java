@@ -12,6 +12,7 @@ import lombok.With;
  * @param maxCostUsd           stop before the batch's spend would pass this; null = no budget
  * @param requestsPerMinute    0 = no limit
  * @param tokensPerMinute      0 = no limit
+ * @param price                the batch's own price of its model, or null for the configured price table
  * @see LlmProperties for the meaning of the other fields
  */
 @With
@@ -29,7 +30,8 @@ public record LlmSettings(
         int maxAttempts,
         int maxMalformedAttempts,
         Duration initialBackoff,
-        Duration maxBackoff) {
+        Duration maxBackoff,
+        ModelPrice price) {
 
     public LlmSettings {
         require(model != null && !model.isBlank(), "model must be set");

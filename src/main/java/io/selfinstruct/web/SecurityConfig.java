@@ -16,6 +16,7 @@ import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.userdetails.User;
@@ -25,6 +26,8 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -70,16 +73,35 @@ public class SecurityConfig {
 
     @Bean
     @Order(10)
-    SecurityFilterChain admin(HttpSecurity http) throws Exception {
+    SecurityFilterChain admin(HttpSecurity http, LoginThrottle throttle) throws Exception {
         // CSRF stays on (the default): every admin form carries the token, Thymeleaf adds it to th:action forms
         http.authorizeHttpRequests(auth -> auth.requestMatchers("/login", "/assets/**", "/webjars/**", "/favicon.ico")
                         .permitAll()
                         .anyRequest()
                         .authenticated())
+                .addFilterBefore(throttle.filter(), UsernamePasswordAuthenticationFilter.class)
                 .formLogin(form -> form.loginPage("/login")
                         .usernameParameter("username")
                         .passwordParameter("password")
-                        .defaultSuccessUrl("/admin", false)
+                        .successHandler(new SavedRequestAwareAuthenticationSuccessHandler() {
+                            {
+                                setDefaultTargetUrl("/admin");
+                            }
+
+                            @Override
+                            public void onAuthenticationSuccess(
+                                    HttpServletRequest request,
+                                    HttpServletResponse response,
+                                    Authentication authentication)
+                                    throws IOException, ServletException {
+                                throttle.succeeded(request);
+                                super.onAuthenticationSuccess(request, response, authentication);
+                            }
+                        })
+                        .failureHandler((request, response, exception) -> {
+                            throttle.failed(request);
+                            response.sendRedirect(request.getContextPath() + "/login?error");
+                        })
                         .permitAll())
                 .logout(logout -> logout.logoutSuccessUrl("/login?logout").permitAll());
         return http.build();

@@ -168,6 +168,25 @@ class PipelineTest {
     }
 
     @Test
+    void aBudgetOnAModelWithoutAPriceIsRefusedUnlessTheBatchGivesOne() throws Exception {
+        long before = batches.count();
+        mvc.perform(post("/api/batches")
+                        .header("X-API-Key", "test-key")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"targetInstructions\": 50, \"maxCostUsd\": 0.05}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString("'scripted-model' has no price")));
+        assertThat(batches.count()).isEqualTo(before);
+
+        JsonNode batch = runToEnd("""
+                {"targetInstructions":500,"api":"completions","concurrency":4,"maxCostUsd":0.05,
+                 "price":{"inputPerMillion":20,"outputPerMillion":0}}""");
+        assertThat(batch.get("status").asString()).isEqualTo("PAUSED");
+        assertThat(batch.get("statusReason").asString()).isEqualTo("budget reached");
+        assertThat(batch.get("costUsd").asDouble()).isPositive().isLessThanOrEqualTo(0.05);
+    }
+
+    @Test
     void pauseResumeAndCancel() throws Exception {
         plain.latencyMillis(50);
         try {

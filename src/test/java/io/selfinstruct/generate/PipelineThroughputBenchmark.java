@@ -27,6 +27,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(properties = {"selfinstruct.batches.poll-interval=100ms", "logging.level.root=WARN"})
 class PipelineThroughputBenchmark {
 
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
     static final SelfInstructScript script = new SelfInstructScript(true, false);
     static final ScriptedLlmServer server = ScriptedLlmServer.start(script, 1000);
     static final int PREFILLED = 10_000;
@@ -63,32 +66,10 @@ class PipelineThroughputBenchmark {
             int target = mode.equals("alpaca") ? 1200 : 600;
             int before = server.requests();
             Instant start = Instant.now();
-            long id = batches.create(new BatchRequest(
-                            mode,
-                            null,
-                            null,
-                            "completions",
-                            null,
-                            target,
-                            16,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            7L,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null))
+            long id = batches.create(JSON.readValue(
+                            "{\"mode\": \"" + mode + "\", \"api\": \"completions\", \"targetInstructions\": " + target
+                                    + ", \"concurrency\": 16, \"randomSeed\": 7}",
+                            BatchRequest.class))
                     .id();
             BatchView view = batches.view(id);
             while (view.status() != BatchStatus.COMPLETED) {

@@ -17,6 +17,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /** Two service instances on one PostgreSQL: each batch runs in exactly one of them, on PostgreSQL's locking. */
 class PostgresBatchClaimTest {
 
+    private static final tools.jackson.databind.json.JsonMapper JSON =
+            tools.jackson.databind.json.JsonMapper.builder().build();
+
     @org.junit.jupiter.api.BeforeAll
     static void requirePostgres() {
         PostgresDatabase.assumeAvailable();
@@ -59,32 +62,9 @@ class PostgresBatchClaimTest {
     }
 
     private static long create(Batches batches, int target) {
-        return batches.create(new BatchRequest(
-                        null,
-                        null,
-                        null,
-                        "completions",
-                        null,
-                        target,
-                        3,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null))
+        return batches.create(JSON.readValue(
+                        "{\"api\": \"completions\", \"targetInstructions\": " + target + ", \"concurrency\": 3}",
+                        BatchRequest.class))
                 .id();
     }
 

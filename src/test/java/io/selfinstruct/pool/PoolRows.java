@@ -64,7 +64,8 @@ public final class PoolRows {
                         false,
                         false,
                         2,
-                        5));
+                        5,
+                        null));
     }
 
     public long llmCall(Long batchId, String prompt, String response) {
