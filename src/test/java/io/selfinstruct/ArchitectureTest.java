@@ -38,6 +38,7 @@ class ArchitectureTest {
     private static final Map<String, String> TABLE_OWNERS = Map.of(
             "instruction", "pool",
             "instance", "pool",
+            "admission_lock", "pool",
             "llm_call", "llm",
             "seed_task", "seed",
             "batch", "generate",

@@ -1,5 +1,6 @@
 package io.selfinstruct.export;
 
+import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.PoolImports;
 import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.problem.InvalidRequestException;
@@ -37,10 +38,12 @@ public class Importer {
     public record Options(boolean dedup, boolean strict, double threshold, String language) {}
 
     private final PoolImports imports;
+    private final Admission admission;
     private final ImportProperties properties;
 
-    public Importer(PoolImports imports, ImportProperties properties) {
+    public Importer(PoolImports imports, Admission admission, ImportProperties properties) {
         this.imports = imports;
+        this.admission = admission;
         this.properties = properties;
     }
 
@@ -59,22 +62,25 @@ public class Importer {
         if (options.strict() && !parsed.invalid().isEmpty()) {
             throw new StrictRejection(parsed.invalid());
         }
-        List<AlpacaReader.Entry> kept = parsed.records();
-        List<ImportReport.Skipped> skipped = List.of();
-        if (options.dedup()) {
-            skipped = new ArrayList<>();
-            kept = duplicates(kept, language, options.threshold(), skipped);
-        }
-        List<AlpacaReader.Entry> toStore = kept;
-        imports.store(
-                toStore.stream()
-                        .map(e -> new PoolImports.Example(
-                                e.record().instruction(),
-                                e.record().input(),
-                                e.record().output()))
-                        .toList(),
-                language.code());
-        return new ImportReport(toStore.size(), skipped, parsed.invalid());
+        // the dedup and the insert run under the admission lock: no batch (on any instance) admits a similar
+        // instruction between them, and what the import stores is in every batch's index before it decides again
+        return admission.locked(() -> {
+            List<AlpacaReader.Entry> kept = parsed.records();
+            List<ImportReport.Skipped> skipped = List.of();
+            if (options.dedup()) {
+                skipped = new ArrayList<>();
+                kept = duplicates(kept, language, options.threshold(), skipped);
+            }
+            imports.store(
+                    kept.stream()
+                            .map(e -> new PoolImports.Example(
+                                    e.record().instruction(),
+                                    e.record().input(),
+                                    e.record().output()))
+                            .toList(),
+                    language.code());
+            return new ImportReport(kept.size(), skipped, parsed.invalid());
+        });
     }
 
     private List<AlpacaReader.Entry> duplicates(
@@ -82,7 +88,7 @@ public class Importer {
             PoolLanguage language,
             double threshold,
             List<ImportReport.Skipped> skipped) {
-        return new ImportDedup(language.tokenizer(), threshold, imports.acceptedTexts(language.code()))
+        return new ImportDedup(language.tokenizer(), threshold, imports.poolTexts(language.code()))
                 .keep(records, skipped);
     }
 }

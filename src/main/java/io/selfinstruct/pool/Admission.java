@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import lombok.RequiredArgsConstructor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -17,8 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Where candidate instructions enter the pool. A candidate is admitted only when its ROUGE-L F-measure against
  * every instruction already in the pool (the batch's seed set plus all accepted and pending machine
- * instructions of the language) is at most the threshold. Admission is serialized: two concurrent responses can
- * never admit two instructions that are too similar to each other. Each admitted instruction keeps its 10 most
+ * instructions of the language) is at most the threshold. Admission is serialized through a database lock
+ * (the {@code admission_lock} row), so two concurrent responses can never admit two instructions that are too
+ * similar to each other, whichever instances on one database made them. Each admitted instruction keeps its 10 most
  * similar pool instructions and its mean similarity, as self-instruct records them.
  */
 @RequiredArgsConstructor
@@ -51,11 +53,13 @@ public class Admission {
             List<Candidate> candidates,
             int slots,
             InstructionStatus admittedStatus) {
-        PoolIndex index = index(pool);
         List<Instruction> admitted = new ArrayList<>();
         List<Instruction> rejected = new ArrayList<>();
         try {
             transaction.executeWithoutResult(tx -> {
+                lock();
+                // after the lock: the index catches up with what every instance committed before it
+                PoolIndex index = index(pool);
                 for (Candidate candidate : candidates) {
                     Instruction row = new Instruction(
                             candidate.text(),
@@ -133,6 +137,28 @@ public class Admission {
 
     private static Neighbor neighbor(PoolIndex index, Similarity.Neighbor n) {
         return new Neighbor(index.instructionIds.get(n.id()), n.text(), n.fmeasure());
+    }
+
+    /**
+     * Runs {@code work} in one transaction holding the admission lock: the database row every check-and-insert of
+     * every instance locks, so that nothing enters the pool between a similarity check and its save. Imports and
+     * curation use it; {@link #admit} takes it itself.
+     */
+    public synchronized <T> T locked(Supplier<T> work) {
+        try {
+            return transaction.execute(tx -> {
+                lock();
+                return work.get();
+            });
+        } catch (RuntimeException e) {
+            indexes.clear();
+            throw e;
+        }
+    }
+
+    /** Waits for the admission lock; it is held until the surrounding transaction ends. */
+    private void lock() {
+        jdbc.queryForObject("select id from admission_lock where id = 1 for update", Integer.class);
     }
 
     /** Forgets the cached indexes, e.g. after instructions were edited; they are rebuilt on next use. */

@@ -48,8 +48,9 @@ public class Curation {
         if (reason != null && reason.length() > MAX_REASON) {
             throw new InvalidRequestException("rejectReason may be at most " + MAX_REASON + " characters");
         }
-        // serialized with admission: no batch can admit a similar instruction between the check and the save
-        synchronized (admission) {
+        // under the admission lock: no batch or import, on any instance, can admit a similar instruction between
+        // the check and the save
+        return admission.locked(() -> {
             Instruction instruction =
                     instructions.findById(id).orElseThrow(() -> new NotFoundException("Instruction", id));
             InstructionStatus target = status == null ? instruction.getStatus() : status;
@@ -78,7 +79,7 @@ public class Curation {
             Instruction saved = instructions.save(instruction);
             admission.invalidate();
             return saved;
-        }
+        });
     }
 
     private void admitAgain(Instruction instruction, String text) {

@@ -38,12 +38,16 @@ public class PoolImports {
         this.batchSize = batchSize > 0 ? batchSize : 1000;
     }
 
-    /** The texts an import is deduplicated against: the accepted instructions of the language, oldest first. */
-    public List<String> acceptedTexts(String language) {
+    /**
+     * The texts an import is deduplicated against: the language's accepted instructions and the candidates that
+     * batches admitted and are still completing (they become accepted without another check), oldest first.
+     */
+    public List<String> poolTexts(String language) {
         return jdbc.queryForList(
-                "select text from instruction where status = ? and language = ? order by id",
+                "select text from instruction where status in (?, ?) and language = ? order by id",
                 String.class,
                 InstructionStatus.ACCEPTED.name(),
+                InstructionStatus.CANDIDATE.name(),
                 language);
     }
 

@@ -1,5 +1,6 @@
 package io.selfinstruct.export;
 
+import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.PoolImports;
 import io.selfinstruct.rouge.GreedyDedup;
 import io.selfinstruct.rouge.RougeTokenizer;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,8 +60,11 @@ public final class ImportBenchmark {
         deleteRecursively(directory);
         Files.createDirectories(directory);
         LargePool pool = new LargePool(directory);
+        // only the admission lock of Admission is used by an import: no repositories needed
+        Admission admission =
+                new Admission(pool.jdbc, new TransactionTemplate(pool.transactions), null, null, null, null);
         Importer importer = new Importer(
-                new PoolImports(pool.dataSource, pool.transactions, 1000), new ImportProperties(null, null));
+                new PoolImports(pool.dataSource, pool.transactions, 1000), admission, new ImportProperties(null, null));
         long start = System.nanoTime();
         ImportReport report =
                 importer.importRecords(new ByteArrayInputStream(file), new Importer.Options(dedup, false, 0.7, "en"));

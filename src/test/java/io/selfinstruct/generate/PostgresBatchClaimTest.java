@@ -68,7 +68,7 @@ class PostgresBatchClaimTest {
                 .id();
     }
 
-    private static ConfigurableApplicationContext instance(String url, ScriptedLlmServer llm, String name) {
+    static ConfigurableApplicationContext instance(String url, ScriptedLlmServer llm, String name) {
         // command-line arguments: they outrank application.yml, as a deployment's settings would
         return new SpringApplicationBuilder(SelfInstructApplication.class)
                 .run(
