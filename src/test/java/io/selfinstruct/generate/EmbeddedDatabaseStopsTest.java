@@ -5,10 +5,13 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
+import io.selfinstruct.finetune.TinyLlama;
 import io.selfinstruct.pool.InstructionRepository;
 import io.selfinstruct.support.ScriptedLlmServer;
 import io.selfinstruct.support.SelfInstructScript;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -46,6 +49,11 @@ class EmbeddedDatabaseStopsTest {
         registry.add("selfinstruct.llm.base-url", working::baseUrl);
         registry.add("selfinstruct.llm.allowed-base-urls", () -> working.baseUrl() + "," + refusing.baseUrl());
         registry.add("selfinstruct.llm.model", () -> "scripted-model");
+        registry.add("selfinstruct.models.roots", () -> DATA.resolve("models").toString());
+        registry.add(
+                "selfinstruct.finetune.output-dir",
+                () -> DATA.resolve("finetune").toString());
+        registry.add("selfinstruct.finetune.poll-interval", () -> "100ms");
     }
 
     @AfterAll
@@ -132,6 +140,53 @@ class EmbeddedDatabaseStopsTest {
         } finally {
             jdbc.execute("alter table instance drop constraint fault_injection");
         }
+    }
+
+    /** A fine-tune job cancelled mid-step stops at a step boundary; the database and the service go on. */
+    @Test
+    void aFineTuneJobCancelledMidStepLeavesTheDatabaseWorking() throws Exception {
+        Path model = DATA.resolve("models/tiny");
+        TinyLlama.write(model, 5);
+        Path data = DATA.resolve("models/data/alpaca_small.json");
+        Files.createDirectories(data.getParent());
+        Files.copy(TinyLlama.alpacaFile(), data, StandardCopyOption.REPLACE_EXISTING);
+        String job = """
+                {"baseModel": "%s", "dataFile": "%s", "maxSteps": 500, "batchSize": 2, "microBatchSize": 2,
+                 "cutoffLen": 128, "evalSteps": 0, "sampleSteps": 0, "saveSteps": 2, "device": "cpu"}""".formatted(model, data);
+        long id = json.readTree(mvc.perform(post("/api/finetune-jobs")
+                                .header("X-API-Key", "test-key")
+                                .contentType("application/json")
+                                .content(job))
+                        .andExpect(status().isAccepted())
+                        .andReturn()
+                        .getResponse()
+                        .getContentAsString())
+                .get("id")
+                .asLong();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (jobView(id).get("step").asInt() < 3) {
+            assertThat(Instant.now()).as("job %d: %s", id, jobView(id)).isBefore(deadline);
+            Thread.sleep(50);
+        }
+        mvc.perform(post("/api/finetune-jobs/" + id + "/cancel").header("X-API-Key", "test-key"))
+                .andExpect(status().isAccepted());
+        while (!jobView(id).get("status").asString().equals("CANCELLED")) {
+            assertThat(Instant.now()).as("job %d: %s", id, jobView(id)).isBefore(deadline);
+            Thread.sleep(50);
+        }
+        assertThat(jobView(id).get("step").asInt()).isBetween(3, 499);
+        mvc.perform(get("/api/finetune-jobs").header("X-API-Key", "test-key")).andExpect(status().isOk());
+        mvc.perform(get("/api/batches").header("X-API-Key", "test-key")).andExpect(status().isOk());
+        long another = create("{\"targetInstructions\": 2, \"concurrency\": 2, \"api\": \"completions\"}");
+        waitUntil(another, "COMPLETED");
+    }
+
+    JsonNode jobView(long id) throws Exception {
+        return json.readTree(mvc.perform(get("/api/finetune-jobs/" + id).header("X-API-Key", "test-key"))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString());
     }
 
     long create(String body) throws Exception {
