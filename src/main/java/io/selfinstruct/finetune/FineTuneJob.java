@@ -56,15 +56,20 @@ public class FineTuneJob {
     @Column(name = "resumed_from_step")
     private int resumedFromStep;
 
+    /** Written only by {@link FineTuneJobRepository#requestCancel}: a save of a stale copy never clears it. */
+    @Column(name = "cancel_requested", insertable = false, updatable = false)
+    private boolean cancelRequested;
+
     @Column(name = "output_dir")
     private String outputDir;
 
     private String error;
 
-    @Column(name = "claimed_by")
+    /** The claim is written only by the repository's conditional updates, never by a save of a stale copy. */
+    @Column(name = "claimed_by", insertable = false, updatable = false)
     private String claimedBy;
 
-    @Column(name = "heartbeat_at")
+    @Column(name = "heartbeat_at", insertable = false, updatable = false)
     private Instant heartbeatAt;
 
     @Column(name = "created_at")

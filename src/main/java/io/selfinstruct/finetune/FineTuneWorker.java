@@ -1,5 +1,6 @@
 package io.selfinstruct.finetune;
 
+import io.selfinstruct.cluster.InstanceId;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingExamples;
 import io.selfinstruct.finetune.train.StepMetrics;
@@ -14,6 +15,11 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -43,6 +49,13 @@ public class FineTuneWorker {
     private final ModelRoots roots;
     private final Path outputRoot;
     private final Duration pollInterval;
+    private final Duration claimTimeout;
+    private final String instanceId;
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "finetune-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
     private final Set<Long> cancelRequests = ConcurrentHashMap.newKeySet();
     private final Object wake = new Object();
     private volatile boolean stopping;
@@ -57,7 +70,11 @@ public class FineTuneWorker {
             TrainingExamples examples,
             ModelsProperties models,
             @Value("${selfinstruct.finetune.output-dir:${selfinstruct.data-dir}/finetune}") Path outputRoot,
-            @Value("${selfinstruct.finetune.poll-interval:1s}") Duration pollInterval) {
+            @Value("${selfinstruct.finetune.poll-interval:1s}") Duration pollInterval,
+            @Value("${selfinstruct.finetune.claim-timeout:60s}") Duration claimTimeout,
+            InstanceId instanceId) {
+        this.claimTimeout = claimTimeout;
+        this.instanceId = instanceId.id();
         this.jobs = jobs;
         this.examples = examples;
         this.models = models;
@@ -80,13 +97,6 @@ public class FineTuneWorker {
 
     @EventListener(ApplicationReadyEvent.class)
     public void start() {
-        for (FineTuneJob interrupted : jobs.findByStatusOrderById(FineTuneStatus.RUNNING)) {
-            log.info(
-                    "fine-tune job {} was interrupted at step {}; queued to resume",
-                    interrupted.getId(),
-                    interrupted.getStep());
-            jobs.transition(interrupted.getId(), FineTuneStatus.RUNNING, FineTuneStatus.QUEUED, Instant.now());
-        }
         Thread worker = new Thread(this::loop, "finetune-worker");
         worker.setDaemon(true);
         thread = worker;
@@ -97,6 +107,8 @@ public class FineTuneWorker {
     public boolean requestCancel(long id) {
         RunClock running = clock;
         cancelRequests.add(id);
+        // the instance running the job may be another one: it reads the request from the job's row
+        jobs.requestCancel(id);
         return running != null && running.jobId() == id;
     }
 
@@ -124,13 +136,17 @@ public class FineTuneWorker {
         if (worker != null) {
             worker.join(30_000);
         }
+        heartbeats.shutdown();
     }
 
+    /**
+     * Claims jobs like batches: one conditional update takes a queued job, this instance's own running one (after
+     * a restart) or one whose claim went stale (its instance died); a heartbeat keeps the claim while it runs.
+     */
     private void loop() {
         while (!stopping) {
-            Optional<FineTuneJob> next =
-                    jobs.findByStatusOrderById(FineTuneStatus.QUEUED).stream().findFirst();
-            if (next.isEmpty()) {
+            Optional<Long> claimed = claimNext();
+            if (claimed.isEmpty()) {
                 try {
                     synchronized (wake) {
                         if (!stopping) {
@@ -142,11 +158,19 @@ public class FineTuneWorker {
                 }
                 continue;
             }
-            long id = next.get().getId();
-            if (jobs.transition(id, FineTuneStatus.QUEUED, FineTuneStatus.RUNNING, Instant.now()) == 1) {
-                jobs.findById(id).ifPresent(this::run);
+            jobs.findById(claimed.get()).ifPresent(this::run);
+        }
+    }
+
+    private Optional<Long> claimNext() {
+        Instant now = Instant.now();
+        Instant stale = now.minus(claimTimeout);
+        for (long id : jobs.claimable(instanceId, stale)) {
+            if (jobs.claim(id, instanceId, now, stale) == 1) {
+                return Optional.of(id);
             }
         }
+        return Optional.empty();
     }
 
     private void run(FineTuneJob job) {
@@ -154,9 +178,21 @@ public class FineTuneWorker {
         if (job.getStartedAt() == null) {
             job.setStartedAt(Instant.now());
         }
-        job.setClaimedBy(ProcessHandle.current().pid() + "@" + hostName());
-        job.setHeartbeatAt(Instant.now());
+        if (job.getStep() > 0) {
+            log.info("fine-tune job {} was interrupted at step {}; resuming it", id, job.getStep());
+        }
         job = jobs.save(job);
+        AtomicBoolean lost = new AtomicBoolean();
+        long beat = Math.max(100, claimTimeout.toMillis() / 4);
+        ScheduledFuture<?> heartbeat = heartbeats.scheduleWithFixedDelay(
+                () -> {
+                    if (jobs.heartbeat(id, instanceId, Instant.now()) == 0 && !lost.getAndSet(true)) {
+                        log.warn("fine-tune job {}: another instance has taken it over; stopping here", id);
+                    }
+                },
+                beat,
+                beat,
+                TimeUnit.MILLISECONDS);
         try {
             FineTuneSpec spec =
                     JSON.readValue(job.getConfigJson(), FineTuneRequest.class).toSpec(roots, uploads());
@@ -164,12 +200,15 @@ public class FineTuneWorker {
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("no training examples match the job's data selection");
             }
-            Progress progress = new Progress(job);
+            Progress progress = new Progress(job, lost);
             FineTuneRun.Result result =
                     FineTuneRun.execute(spec, examples, jobDirectory(id), models.halfPrecisionOnGpu(), progress);
             job = progress.job;
+            if (lost.get()) {
+                return;
+            }
             if (result.cancelled()) {
-                if (!cancelRequests.contains(id)) {
+                if (!cancelRequests.contains(id) && !jobs.cancelRequested(id)) {
                     log.info(
                             "fine-tune job {} stopped at step {} by shutdown; it resumes at the next start",
                             id,
@@ -186,7 +225,11 @@ public class FineTuneWorker {
             job.setStatus(FineTuneStatus.FAILED);
             job.setError(describe(e));
         } finally {
+            heartbeat.cancel(false);
             clock = null;
+        }
+        if (lost.get()) {
+            return;
         }
         job.setFinishedAt(Instant.now());
         cancelRequests.remove(id);
@@ -202,22 +245,18 @@ public class FineTuneWorker {
         return message;
     }
 
-    private static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            return "localhost";
-        }
-    }
-
     /** Writes a running job's progress to its row. */
     private final class Progress implements FineTuneRun.Listener {
         private FineTuneJob job;
         private final ArrayNode metrics;
         private final ArrayNode samples;
 
-        Progress(FineTuneJob job) {
+        private final AtomicBoolean lost;
+        private long lastCancelCheck;
+
+        Progress(FineTuneJob job, AtomicBoolean lost) {
             this.job = job;
+            this.lost = lost;
             this.metrics = (ArrayNode) JSON.readTree(job.getMetricsJson());
             this.samples = (ArrayNode) JSON.readTree(job.getSamplesJson());
         }
@@ -265,14 +304,24 @@ public class FineTuneWorker {
 
         @Override
         public boolean stopRequested() {
-            return stopping || cancelRequests.contains(job.getId());
+            if (stopping || lost.get() || cancelRequests.contains(job.getId())) {
+                return true;
+            }
+            // a cancel asked on another instance: read from the row, at most every half second
+            long now = System.nanoTime();
+            if (now - lastCancelCheck > 500_000_000L) {
+                lastCancelCheck = now;
+                return jobs.cancelRequested(job.getId());
+            }
+            return false;
         }
 
         private void save() {
             job.setMetricsJson(JSON.writeValueAsString(metrics));
             job.setSamplesJson(JSON.writeValueAsString(samples));
-            job.setHeartbeatAt(Instant.now());
-            job = jobs.save(job);
+            if (!lost.get()) {
+                job = jobs.save(job);
+            }
         }
 
         private static void dropAfter(ArrayNode series, int step) {

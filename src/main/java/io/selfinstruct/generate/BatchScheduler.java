@@ -1,5 +1,6 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.cluster.InstanceId;
 import io.selfinstruct.llm.LlmApi;
 import io.selfinstruct.llm.LlmClient;
 import io.selfinstruct.llm.LlmSession;
@@ -7,22 +8,15 @@ import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.seed.SeedSets;
 import jakarta.annotation.PreDestroy;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -63,7 +57,7 @@ public class BatchScheduler {
             Admission admission,
             SeedSets seedSets,
             BatchProperties properties,
-            @Value("${selfinstruct.data-dir}") Path dataDir) {
+            InstanceId instanceId) {
         this.jdbc = jdbc;
         this.batches = batches;
         this.repository = repository;
@@ -74,10 +68,7 @@ public class BatchScheduler {
         this.admission = admission;
         this.seedSets = seedSets;
         this.properties = properties;
-        this.instanceId =
-                properties.instanceId() != null && !properties.instanceId().isBlank()
-                        ? properties.instanceId()
-                        : storedInstanceId(dataDir);
+        this.instanceId = instanceId.id();
     }
 
     public String instanceId() {
@@ -196,20 +187,5 @@ public class BatchScheduler {
         running.values().forEach(BatchRun::halt);
         runs.shutdown();
         runs.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
-    private static String storedInstanceId(Path dataDir) {
-        Path file = dataDir.resolve("instance-id");
-        try {
-            if (Files.exists(file)) {
-                return Files.readString(file, StandardCharsets.UTF_8).strip();
-            }
-            String id = UUID.randomUUID().toString();
-            Files.createDirectories(dataDir);
-            Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
-            return id;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read or create " + file, e);
-        }
     }
 }

@@ -42,9 +42,11 @@ public final class ServiceProcess implements AutoCloseable {
                 "io.selfinstruct.SelfInstructApplication",
                 "--server.port=" + port,
                 "--selfinstruct.data-dir=" + dataDir,
-                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("selfinstruct") + ";WRITE_DELAY=0",
                 "--selfinstruct.security.api-key=" + API_KEY,
                 "--selfinstruct.admin.password=process-test-admin"));
+        if (java.util.Arrays.stream(properties).noneMatch(p -> p.startsWith("spring.datasource.url="))) {
+            command.add("--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("selfinstruct") + ";WRITE_DELAY=0");
+        }
         for (String property : properties) {
             command.add("--" + property);
         }
