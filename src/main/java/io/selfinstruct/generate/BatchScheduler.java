@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import lombok.RequiredArgsConstructor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -27,6 +28,7 @@ import org.springframework.stereotype.Component;
  * database applies atomically, so two instances never run the same batch. A run whose heartbeat finds the batch
  * paused, cancelled or claimed by someone else stops.
  */
+@RequiredArgsConstructor
 @Component
 public class BatchScheduler {
 
@@ -42,37 +44,12 @@ public class BatchScheduler {
     private final Admission admission;
     private final SeedSets seedSets;
     private final BatchProperties properties;
-    private final String instanceId;
+    private final InstanceId instance;
     private final Map<Long, BatchRun> running = new ConcurrentHashMap<>();
     private final ExecutorService runs = Executors.newCachedThreadPool();
 
-    public BatchScheduler(
-            JdbcTemplate jdbc,
-            Batches batches,
-            BatchRepository repository,
-            BatchStore store,
-            BatchInstructions instructions,
-            LlmClient llm,
-            PromptTemplates prompts,
-            Admission admission,
-            SeedSets seedSets,
-            BatchProperties properties,
-            InstanceId instanceId) {
-        this.jdbc = jdbc;
-        this.batches = batches;
-        this.repository = repository;
-        this.store = store;
-        this.instructions = instructions;
-        this.llm = llm;
-        this.prompts = prompts;
-        this.admission = admission;
-        this.seedSets = seedSets;
-        this.properties = properties;
-        this.instanceId = instanceId.id();
-    }
-
     public String instanceId() {
-        return instanceId;
+        return instance.id();
     }
 
     @Scheduled(fixedDelayString = "${selfinstruct.batches.poll-interval:1s}")
@@ -88,7 +65,7 @@ public class BatchScheduler {
                     "update batch set heartbeat_at = ? where id = ? and claimed_by = ? " + "and status = 'RUNNING'",
                     now,
                     id,
-                    instanceId);
+                    instance.id());
             if (alive == 0) {
                 log.info("Batch {} is no longer RUNNING here (paused, cancelled or taken over): stopping", id);
                 run.halt();
@@ -107,7 +84,7 @@ public class BatchScheduler {
                 "select id from batch where status in ('QUEUED', 'RUNNING') and "
                         + "(claimed_by is null or claimed_by = ? or heartbeat_at < ?) order by id",
                 Long.class,
-                instanceId,
+                instance.id(),
                 stale);
         for (Long id : claimable) {
             if (free == 0) {
@@ -120,12 +97,12 @@ public class BatchScheduler {
                     "update batch set claimed_by = ?, heartbeat_at = ?, status = 'RUNNING', "
                             + "status_reason = null, started_at = coalesce(started_at, ?), updated_at = ? where id = ? "
                             + "and status in ('QUEUED', 'RUNNING') and (claimed_by is null or claimed_by = ? or heartbeat_at < ?)",
-                    instanceId,
+                    instance.id(),
                     now,
                     now,
                     now,
                     id,
-                    instanceId,
+                    instance.id(),
                     stale);
             if (claimed == 1) {
                 try {
@@ -163,7 +140,7 @@ public class BatchScheduler {
                 .withPrice(config.price()));
         BatchRun run = new BatchRun(
                 id,
-                instanceId,
+                instance.id(),
                 config,
                 store,
                 instructions,
