@@ -88,7 +88,7 @@ public class PromptTemplates {
 
     /**
      * Puts the instruction at the template's {@code {{ instruction }}} in one pass: the instruction is data, so
-     * placeholder or template syntax inside it (common in code tasks) stays as it is.
+     * template syntax inside it (common in code tasks) stays as it is.
      */
     private static String render(String template, String instruction) {
         StringSubstitutor substitutor =

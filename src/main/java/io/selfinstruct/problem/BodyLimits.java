@@ -17,6 +17,7 @@ import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.util.unit.DataSize;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -71,11 +72,7 @@ public class BodyLimits extends OncePerRequestFilter {
         String message = "The request body is larger than the limit of " + limit.toBytes() + " bytes for " + path
                 + " (selfinstruct.limits.*); send less or raise the limit.";
         if (request.getContentLengthLong() > limit.toBytes()) {
-            response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
-            response.setContentType("application/problem+json");
-            response.getWriter()
-                    .write("{\"type\":\"about:blank\",\"title\":\"Payload too large\",\"status\":413,\"detail\":\""
-                            + message + "\"}");
+            ProblemDetails.write(response, HttpStatus.PAYLOAD_TOO_LARGE, "Payload too large", message);
             return;
         }
         chain.doFilter(new Bounded(request, limit.toBytes(), message), response);

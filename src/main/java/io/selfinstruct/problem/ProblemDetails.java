@@ -1,13 +1,18 @@
 package io.selfinstruct.problem;
 
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.ConstraintViolationException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -17,6 +22,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The one place that turns exceptions into RFC 9457 problem details. Messages are written for the caller;
@@ -24,6 +30,8 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  */
 @RestControllerAdvice
 public class ProblemDetails extends ResponseEntityExceptionHandler {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetails.class);
 
@@ -111,6 +119,22 @@ public class ProblemDetails extends ResponseEntityExceptionHandler {
                 : e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
         return "Unknown field '" + e.getPropertyName() + "'" + (path.contains(".") ? " (at " + path + ")" : "")
                 + "; check its spelling. The fields here are: " + String.join(", ", known);
+    }
+
+    /**
+     * Writes a problem detail straight to a response, for filters that answer before any controller runs (the
+     * API key check, login throttling, body limits). The text is JSON-escaped.
+     */
+    public static void write(HttpServletResponse response, HttpStatus status, String title, String detail)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status.value());
+        body.put("detail", detail);
+        response.getWriter().write(JSON.writeValueAsString(body));
     }
 
     public static ProblemDetail problem(HttpStatus status, String title, String detail) {

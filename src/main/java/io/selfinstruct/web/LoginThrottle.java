@@ -1,5 +1,6 @@
 package io.selfinstruct.web;
 
+import io.selfinstruct.problem.ProblemDetails;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -104,7 +105,7 @@ public class LoginThrottle {
                             request.getParameter("username"),
                             request.getRemoteAddr());
                     response.setHeader("Retry-After", Long.toString(seconds));
-                    SecurityConfig.writeProblem(
+                    ProblemDetails.write(
                             response,
                             HttpStatus.TOO_MANY_REQUESTS,
                             "Too many failed logins",

@@ -1,5 +1,6 @@
 package io.selfinstruct.web;
 
+import io.selfinstruct.problem.ProblemDetails;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,7 +13,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -47,13 +47,13 @@ public class SecurityConfig {
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(auth -> auth.anyRequest().hasRole("API"))
-                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> writeProblem(
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> ProblemDetails.write(
                                 res,
                                 HttpStatus.UNAUTHORIZED,
                                 "Unauthorized",
                                 "Send the service's API key in the " + API_KEY_HEADER + " header."))
-                        .accessDeniedHandler((req, res, ex) ->
-                                writeProblem(res, HttpStatus.FORBIDDEN, "Forbidden", "This API key may not do that.")));
+                        .accessDeniedHandler((req, res, ex) -> ProblemDetails.write(
+                                res, HttpStatus.FORBIDDEN, "Forbidden", "This API key may not do that.")));
         return http.build();
     }
 
@@ -119,15 +119,6 @@ public class SecurityConfig {
                 .password(encoder.encode(password))
                 .roles("ADMIN")
                 .build());
-    }
-
-    static void writeProblem(HttpServletResponse res, HttpStatus status, String title, String detail)
-            throws IOException {
-        res.setStatus(status.value());
-        res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        res.getWriter()
-                .write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status.value()
-                        + ",\"detail\":\"" + detail + "\"}");
     }
 
     private static final class ApiKeyFilter extends OncePerRequestFilter {
