@@ -60,6 +60,14 @@ public class FineTuneJob {
     @Column(name = "cancel_requested", insertable = false, updatable = false)
     private boolean cancelRequested;
 
+    /** The number of examples in the job's data snapshot; null before it first starts. */
+    @Column(name = "snapshot_examples", insertable = false, updatable = false)
+    private Integer snapshotExamples;
+
+    /** The SHA-256 of the snapshot's text. The snapshot is written only by {@link FineTuneJobRepository#saveSnapshot}. */
+    @Column(name = "snapshot_sha256", insertable = false, updatable = false)
+    private String snapshotSha256;
+
     @Column(name = "output_dir")
     private String outputDir;
 
@@ -176,6 +184,14 @@ public class FineTuneJob {
 
     public void setResumedFromStep(int resumedFromStep) {
         this.resumedFromStep = resumedFromStep;
+    }
+
+    public Integer getSnapshotExamples() {
+        return snapshotExamples;
+    }
+
+    public String getSnapshotSha256() {
+        return snapshotSha256;
     }
 
     public String getOutputDir() {

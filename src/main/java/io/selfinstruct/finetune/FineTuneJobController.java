@@ -68,10 +68,14 @@ public class FineTuneJobController {
             String outputDir,
             String error,
             int resumedFromStep,
+            DataSnapshotView dataSnapshot,
             Instant createdAt,
             Instant startedAt,
             Instant finishedAt,
             JsonNode config) {}
+
+    /** The size and text hash of the examples the job trains on; null before it first starts. */
+    public record DataSnapshotView(int examples, String sha256) {}
 
     public record GenerateRequest(
             String instruction, String input, Integer maxNewTokens, Double temperature, Long seed) {}
@@ -220,6 +224,9 @@ public class FineTuneJobController {
                 job.getOutputDir(),
                 job.getError(),
                 job.getResumedFromStep(),
+                job.getSnapshotSha256() == null
+                        ? null
+                        : new DataSnapshotView(job.getSnapshotExamples(), job.getSnapshotSha256()),
                 job.getCreatedAt(),
                 job.getStartedAt(),
                 job.getFinishedAt(),

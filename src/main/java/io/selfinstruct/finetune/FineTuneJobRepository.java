@@ -51,4 +51,20 @@ public interface FineTuneJobRepository extends JpaRepository<FineTuneJob, Long> 
             @Param("from") FineTuneStatus from,
             @Param("to") FineTuneStatus to,
             @Param("now") Instant now);
+
+    /** Fixes a job's data snapshot, once: a job that has one keeps it. */
+    @Modifying(clearAutomatically = true)
+    @Transactional
+    @Query(
+            value = "update finetune_job set snapshot_ids = :ids, snapshot_examples = :examples, "
+                    + "snapshot_sha256 = :sha256 where id = :id and snapshot_sha256 is null",
+            nativeQuery = true)
+    int saveSnapshot(
+            @Param("id") long id,
+            @Param("ids") String ids,
+            @Param("examples") int examples,
+            @Param("sha256") String sha256);
+
+    @Query(value = "select snapshot_ids from finetune_job where id = :id", nativeQuery = true)
+    String snapshotIds(@Param("id") long id);
 }

@@ -1,12 +1,10 @@
 package io.selfinstruct.finetune;
 
-import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingExamples;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelsProperties;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -43,15 +41,15 @@ public class FineTuneSubmissions {
         }
         FineTuneRequest stored = uploaded == null ? request : request.withUploadedFile(uploaded);
         FineTuneSpec spec = stored.toSpec(roots, worker.uploads());
-        List<Example> data;
+        int size;
         try {
-            data = examples.load(spec.data(), spec.dataFile());
+            size = examples.take(spec.data(), spec.dataFile()).size();
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
-        if (data.size() <= spec.valSetSize()) {
-            throw new InvalidRequestException("the data selection holds " + data.size()
-                    + " examples: more than valSetSize " + spec.valSetSize() + " are needed");
+        if (size <= spec.valSetSize()) {
+            throw new InvalidRequestException("the data selection holds " + size + " examples: more than valSetSize "
+                    + spec.valSetSize() + " are needed");
         }
         String selection = JSON.writeValueAsString(stored.data() == null ? JSON.createObjectNode() : stored.data());
         return jobs.save(new FineTuneJob(

@@ -1,6 +1,7 @@
 package io.selfinstruct.finetune;
 
 import io.selfinstruct.cluster.InstanceId;
+import io.selfinstruct.finetune.data.DataSnapshot;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingExamples;
 import io.selfinstruct.finetune.train.StepMetrics;
@@ -196,10 +197,7 @@ public class FineTuneWorker {
         try {
             FineTuneSpec spec =
                     JSON.readValue(job.getConfigJson(), FineTuneRequest.class).toSpec(roots, uploads());
-            List<Example> examples = this.examples.load(spec.data(), spec.dataFile());
-            if (examples.isEmpty()) {
-                throw new IllegalArgumentException("no training examples match the job's data selection");
-            }
+            List<Example> examples = snapshot(job, spec).examples();
             Progress progress = new Progress(job, lost);
             FineTuneRun.Result result =
                     FineTuneRun.execute(spec, examples, jobDirectory(id), models.halfPrecisionOnGpu(), progress);
@@ -234,6 +232,28 @@ public class FineTuneWorker {
         job.setFinishedAt(Instant.now());
         cancelRequests.remove(id);
         jobs.save(job);
+    }
+
+    /**
+     * The job's data: its snapshot read again when it has one (a resume, or a takeover), else taken now from the pool
+     * or data file and stored with the job.
+     */
+    private DataSnapshot snapshot(FineTuneJob job, FineTuneSpec spec) {
+        long id = job.getId();
+        String ids = jobs.snapshotIds(id);
+        if (ids != null) {
+            DataSnapshot snapshot =
+                    examples.restore(DataSnapshot.decodeIds(ids), job.getSnapshotSha256(), spec.dataFile());
+            log.info("fine-tune job {} trains on its snapshot of {} examples", id, snapshot.size());
+            return snapshot;
+        }
+        DataSnapshot snapshot = examples.take(spec.data(), spec.dataFile());
+        if (snapshot.size() == 0) {
+            throw new IllegalArgumentException("no training examples match the job's data selection");
+        }
+        jobs.saveSnapshot(id, snapshot.encodedIds(), snapshot.size(), snapshot.sha256());
+        log.info("fine-tune job {}: data snapshot of {} examples, sha256 {}", id, snapshot.size(), snapshot.sha256());
+        return snapshot;
     }
 
     private static String describe(Throwable e) {

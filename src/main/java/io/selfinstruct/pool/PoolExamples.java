@@ -3,6 +3,7 @@ package io.selfinstruct.pool;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -35,6 +36,15 @@ public class PoolExamples {
         void accept(String instruction, String input, String output) throws java.io.IOException;
     }
 
+    /** Receives each example with the id of its instance. */
+    @FunctionalInterface
+    public interface IdentifiedSink {
+        void accept(long instanceId, String instruction, String input, String output);
+    }
+
+    /** How many instance ids one {@link #forIds} query asks for. */
+    private static final int IDS_PER_QUERY = 1000;
+
     private final NamedParameterJdbcTemplate jdbc;
     private final TransactionTemplate readOnly;
 
@@ -58,16 +68,40 @@ public class PoolExamples {
 
     /** Hands every example to {@code sink}; an {@link java.io.IOException} of the sink ends the read, unchecked. */
     public void forEach(PoolFilter filter, Instances instances, Sink sink) {
-        MapSqlParameterSource params = new MapSqlParameterSource();
-        String sql =
-                select("i.text, n.input, n.output", filter, instances, params) + " order by i.id, n.position, n.id";
-        readOnly.executeWithoutResult(s -> jdbc.query(sql, params, rs -> {
+        forEachIdentified(filter, instances, (id, instruction, input, output) -> {
             try {
-                sink.accept(rs.getString(1), rs.getString(2), rs.getString(3));
+                sink.accept(instruction, input, output);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }));
+        });
+    }
+
+    /** Like {@link #forEach}, with each example's instance id. */
+    public void forEachIdentified(PoolFilter filter, Instances instances, IdentifiedSink sink) {
+        MapSqlParameterSource params = new MapSqlParameterSource();
+        String sql = select("n.id, i.text, n.input, n.output", filter, instances, params)
+                + " order by i.id, n.position, n.id";
+        readOnly.executeWithoutResult(s -> jdbc.query(sql, params, identified(sink)));
+    }
+
+    /**
+     * The examples of the given instances whatever their status now, in no particular order; ids no longer in
+     * the pool are left out.
+     */
+    public void forIds(java.util.List<Long> instanceIds, IdentifiedSink sink) {
+        String sql = "select n.id, i.text, n.input, n.output from instruction i join instance n"
+                + " on n.instruction_id = i.id where n.id in (:ids)";
+        readOnly.executeWithoutResult(s -> {
+            for (int from = 0; from < instanceIds.size(); from += IDS_PER_QUERY) {
+                var chunk = instanceIds.subList(from, Math.min(instanceIds.size(), from + IDS_PER_QUERY));
+                jdbc.query(sql, new MapSqlParameterSource("ids", chunk), identified(sink));
+            }
+        });
+    }
+
+    private static RowCallbackHandler identified(IdentifiedSink sink) {
+        return rs -> sink.accept(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
     }
 
     private static String select(String columns, PoolFilter filter, Instances instances, MapSqlParameterSource params) {

@@ -60,7 +60,7 @@ class FineTuneCrashResumeTest {
         }
     }
 
-    private static JsonNode await(ServiceProcess service, long id, Predicate<JsonNode> condition, Duration timeout)
+    static JsonNode await(ServiceProcess service, long id, Predicate<JsonNode> condition, Duration timeout)
             throws Exception {
         Instant deadline = Instant.now().plus(timeout);
         JsonNode job = JSON.readTree(service.get("/api/finetune-jobs/" + id));
