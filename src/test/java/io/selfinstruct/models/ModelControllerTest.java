@@ -98,7 +98,7 @@ class ModelControllerTest {
         post(
                         "/api/models/generate",
                         "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hello\", \"maxNewTokens\": 5,"
-                                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"penalty\": 0.95}]}")
+                                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"factor\": 0.95}]}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.tokenIds.length()").value(5));
     }
