@@ -5,6 +5,7 @@ import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.models.ModelRuntime;
 import io.selfinstruct.models.ModelsProperties;
+import io.selfinstruct.models.SequenceOptions;
 import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
@@ -77,8 +78,16 @@ public class FineTuneJobController {
     /** The size and text hash of the examples the job trains on; null before it first starts. */
     public record DataSnapshotView(int examples, String sha256) {}
 
+    /** The sequence options as on {@code /api/models/generate} ({@link SequenceOptions}). */
     public record GenerateRequest(
-            String instruction, String input, Integer maxNewTokens, Double temperature, Long seed) {}
+            String instruction,
+            String input,
+            Integer maxNewTokens,
+            Double temperature,
+            Long seed,
+            List<SequenceOptions.Biased> sequenceBias,
+            List<SequenceOptions.Banned> badWords,
+            List<SequenceOptions.Suppressed> suppress) {}
 
     public record GenerateResponse(String text, List<Long> tokenIds) {}
 
@@ -179,7 +188,11 @@ public class FineTuneJobController {
         Path base = lora ? Path.of(job.getBaseModel()) : output;
         Generation generation = runtime.withModel(base, lora ? output : null, loaded -> {
             long[] prompt = format.promptIds(loaded.tokenizer(), request.instruction(), request.input());
-            GenerationOptions options = GenerationOptions.builder(maxNewTokens)
+            SequenceOptions.Resolved sequences = new SequenceOptions(
+                            request.sequenceBias(), request.badWords(), request.suppress())
+                    .resolve(loaded.tokenizer(), loaded.model().config().vocabSize());
+            GenerationOptions options = sequences
+                    .applyTo(GenerationOptions.builder(maxNewTokens))
                     .temperature(temperature)
                     .eosTokenIds(loaded.eosTokenIds())
                     .seed(request.seed())

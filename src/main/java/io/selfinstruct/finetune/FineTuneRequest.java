@@ -6,8 +6,10 @@ import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelLoadException;
+import io.selfinstruct.llama.ModelTokenizer;
 import io.selfinstruct.lora.LoraConfig;
 import io.selfinstruct.models.ModelRoots;
+import io.selfinstruct.models.SequenceOptions;
 import io.selfinstruct.pool.InstructionStatus;
 import io.selfinstruct.pool.Origin;
 import io.selfinstruct.pool.PoolFilter;
@@ -51,6 +53,7 @@ public record FineTuneRequest(
         Integer sampleSteps,
         List<SamplePrompt> samplePrompts,
         Integer sampleMaxNewTokens,
+        SequenceOptions sampleSequences,
         Integer saveSteps,
         Integer saveTotalLimit,
         Long seed,
@@ -217,6 +220,7 @@ public record FineTuneRequest(
                 notNegative(or(valSetSize, 0), "valSetSize"),
                 prompts,
                 positive(or(sampleMaxNewTokens, 64), "sampleMaxNewTokens"),
+                sampleSequences(base, config),
                 or(mergeModel, false),
                 deviceChoice);
     }
@@ -243,6 +247,16 @@ public record FineTuneRequest(
             throw new InvalidRequestException("lora.targetModules must be distinct names out of " + PROJECTIONS);
         }
         return new LoraConfig(r, alpha, dropout, targets, null, or(l.rsLora(), false), base.toString());
+    }
+
+    /** The samples' sequence options, checked against the base model (its tokenizer loaded only for texts). */
+    private SequenceOptions.Resolved sampleSequences(Path base, ModelConfig config) {
+        SequenceOptions options = or(sampleSequences, SequenceOptions.NONE);
+        try (ModelTokenizer tokenizer = options.needsTokenizer() ? ModelTokenizer.load(base) : null) {
+            return field("sampleSequences", () -> options.resolve(tokenizer, config.vocabSize()));
+        } catch (ModelLoadException e) {
+            throw new InvalidRequestException("sampleSequences: the base model's tokenizer: " + e.getMessage());
+        }
     }
 
     private static Path resolveFile(ModelRoots roots, String file) {

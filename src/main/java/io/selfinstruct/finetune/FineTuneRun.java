@@ -93,7 +93,10 @@ public final class FineTuneRun {
                     new TrainingCheckpoints(
                             jobDir.resolve(CHECKPOINTS_DIR), spec.training().saveTotalLimit()));
             Generator generator = new Generator(model, tokenizer::decode);
-            GenerationOptions greedy = GenerationOptions.greedy(spec.sampleMaxNewTokens(), Set.copyOf(eosIds));
+            GenerationOptions greedy = spec.sampleSequences()
+                    .applyTo(GenerationOptions.builder(spec.sampleMaxNewTokens()))
+                    .eosTokenIds(Set.copyOf(eosIds))
+                    .build();
             int resumedFrom = trainer.resume();
             listener.onStart(
                     trainer.totalSteps(),

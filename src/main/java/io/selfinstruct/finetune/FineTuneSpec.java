@@ -5,6 +5,7 @@ import io.selfinstruct.finetune.data.PromptFormat;
 import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.lora.LoraConfig;
+import io.selfinstruct.models.SequenceOptions;
 import io.selfinstruct.pool.PoolFilter;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.List;
  * @param lora the adapter's settings (LORA only)
  * @param trainableLayers the last N layers tuned (FREEZE only)
  * @param samplePrompts fixed prompts generated from at sample steps; empty: the first two examples
+ * @param sampleSequences sequence bias, bad words and suppression for the samples (greedy)
  */
 public record FineTuneSpec(
         Path baseModel,
@@ -34,5 +36,6 @@ public record FineTuneSpec(
         int valSetSize,
         List<Example> samplePrompts,
         int sampleMaxNewTokens,
+        SequenceOptions.Resolved sampleSequences,
         boolean mergeModel,
         DeviceChoice device) {}

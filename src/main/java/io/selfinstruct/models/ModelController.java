@@ -2,10 +2,8 @@ package io.selfinstruct.models;
 
 import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelLoadException;
-import io.selfinstruct.llama.ModelTokenizer;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
-import io.selfinstruct.llama.sampling.SequencePenalty;
 import io.selfinstruct.problem.InvalidRequestException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +35,6 @@ public class ModelController {
 
     public record EvaluateResponse(List<ModelRuntime.SequenceScore> results) {}
 
-    public record Suppress(String text, List<Long> tokenIds, Double penalty) {}
-
     public record GenerateRequest(
             String baseModel,
             String adapter,
@@ -50,7 +46,9 @@ public class ModelController {
             Integer topK,
             Double repetitionPenalty,
             List<String> stop,
-            List<Suppress> suppress,
+            List<SequenceOptions.Biased> sequenceBias,
+            List<SequenceOptions.Banned> badWords,
+            List<SequenceOptions.Suppressed> suppress,
             Long seed) {}
 
     public record GenerateResponse(String text, List<Long> tokenIds) {}
@@ -117,17 +115,16 @@ public class ModelController {
                 throw new InvalidRequestException("prompt (" + prompt.length + " tokens) plus maxNewTokens exceeds the"
                         + " model's max_position_embeddings " + config.maxPositionEmbeddings());
             }
-            List<SequencePenalty> penalties = new ArrayList<>();
-            for (Suppress s : request.suppress() == null ? List.<Suppress>of() : request.suppress()) {
-                penalties.add(penalty(s, model.tokenizer()));
-            }
-            GenerationOptions options = GenerationOptions.builder(maxNewTokens)
+            SequenceOptions.Resolved sequences = new SequenceOptions(
+                            request.sequenceBias(), request.badWords(), request.suppress())
+                    .resolve(model.tokenizer(), config.vocabSize());
+            GenerationOptions options = sequences
+                    .applyTo(GenerationOptions.builder(maxNewTokens))
                     .temperature(temperature)
                     .topP(topP)
                     .topK(topK)
                     .repetitionPenalty(repetitionPenalty)
                     .stopStrings(request.stop())
-                    .suppress(penalties)
                     .eosTokenIds(model.eosTokenIds())
                     .seed(request.seed())
                     .build();
@@ -136,19 +133,6 @@ public class ModelController {
                     generation.text(),
                     java.util.Arrays.stream(generation.tokenIds()).boxed().toList());
         }));
-    }
-
-    private static SequencePenalty penalty(Suppress s, ModelTokenizer tokenizer) {
-        if (s.penalty() == null || !(s.penalty() > 0)) {
-            throw new InvalidRequestException("each suppress entry needs a penalty > 0");
-        }
-        long[] ids = s.tokenIds() != null
-                ? toArray(s.tokenIds(), "suppress.tokenIds")
-                : s.text() != null ? tokenizer.encodeWithoutSpecialTokens(s.text()) : new long[0];
-        if (ids.length == 0) {
-            throw new InvalidRequestException("each suppress entry needs a non-empty text or tokenIds");
-        }
-        return new SequencePenalty(ids, s.penalty());
     }
 
     private static void checkIds(long[] ids, ModelConfig config, String what) {

@@ -85,6 +85,12 @@ class FineTuneJobApiTest {
         expect400(job("\"data\": {\"origin\": \"ALIENS\"}"), "data.origin");
         expect400(job("\"template\": \"chat\""), "chat_template");
         expect400(job("\"data\": {\"batchId\": 999999}"), "holds 0 examples");
+        expect400(
+                job("\"sampleSequences\": {\"suppress\": [{\"text\": \"a\", \"factor\": 2}]}"),
+                "sampleSequences: suppress[0].factor must be in (0, 1]");
+        expect400(
+                job("\"sampleSequences\": {\"badWords\": [{\"tokenIds\": [9999]}]}"),
+                "sampleSequences: badWords[0] holds token id 9999 outside the vocabulary");
         expect400(job("").replace(BASE.toString(), ROOT.toString()), "outside the configured model roots");
         expect400(job("").replace(BASE.toString(), BASE.resolve("missing").toString()), "not a directory");
     }
@@ -94,7 +100,8 @@ class FineTuneJobApiTest {
         seedPool();
         long id = submit(
                 job("\"data\": {\"origin\": \"IMPORTED\", \"language\": \"en\"}, \"lora\": {\"r\": 8, \"dropout\": 0},"
-                        + " \"sampleSteps\": 3, \"samplePrompts\": [{\"instruction\": \"Name a colour.\"}]"));
+                        + " \"sampleSteps\": 3, \"samplePrompts\": [{\"instruction\": \"Name a colour.\"}],"
+                        + " \"sampleSequences\": {\"sequenceBias\": [{\"text\": \"z\", \"bias\": 100}]}"));
         JsonNode done = await(id, "COMPLETED");
         assertThat(done.get("step").asInt()).isEqualTo(3);
         assertThat(done.get("totalSteps").asInt()).isEqualTo(3);
@@ -104,6 +111,8 @@ class FineTuneJobApiTest {
             assertThat(metric.has(field)).as(field).isTrue();
         }
         assertThat(done.get("samples").get(0).get("instruction").asString()).isEqualTo("Name a colour.");
+        // a bias of +100 on "z" outweighs every logit: the greedy sample is "z" four times
+        assertThat(done.get("samples").get(0).get("output").asString()).isEqualTo("zzzz");
         assertThat(done.get("outputDir").asString()).endsWith("adapter");
         assertThat(done.get("error").isNull()).isTrue();
 
@@ -128,6 +137,19 @@ class FineTuneJobApiTest {
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.tokenIds.length()").value(Matchers.lessThanOrEqualTo(5)))
                 .andExpect(jsonPath("$.text").isString());
+        mvc.perform(post("/api/finetune-jobs/" + id + "/generate")
+                        .header("X-API-Key", KEY)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"instruction\": \"Name a colour.\", \"maxNewTokens\": 3,"
+                                + " \"sequenceBias\": [{\"text\": \"q\", \"bias\": 100}]}"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.text").value("qqq"));
+        mvc.perform(post("/api/finetune-jobs/" + id + "/generate")
+                        .header("X-API-Key", KEY)
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"instruction\": \"x\", \"badWords\": [{\"tokenIds\": []}]}"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(Matchers.containsString("badWords[0].tokenIds is empty")));
         mvc.perform(post("/api/finetune-jobs/" + id + "/generate")
                         .header("X-API-Key", KEY)
                         .contentType(MediaType.APPLICATION_JSON)

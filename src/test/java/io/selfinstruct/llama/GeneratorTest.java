@@ -12,7 +12,7 @@ import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.llama.sampling.Generator;
-import io.selfinstruct.llama.sampling.SequencePenalty;
+import io.selfinstruct.llama.sampling.SequenceBias;
 import io.selfinstruct.lora.PeftAdapter;
 import java.util.List;
 import java.util.Map;
@@ -115,15 +115,23 @@ class GeneratorTest {
     }
 
     @Test
-    void sequenceSuppressionSteersAwayFromThePenalisedSequence() {
+    void aSequenceIsBiasedOnlyWhereItsPrefixEndsTheContextPromptIncluded() {
         long[] greedy = Golden.ids(golden.json().path("generation").path("new_token_ids"));
-        SequencePenalty penalty = new SequencePenalty(new long[] {greedy[0], greedy[1]}, 1e-6);
-        GenerationOptions options =
-                GenerationOptions.builder(5).suppress(List.of(penalty)).build();
-        long[] steered = generator.generate(prompt, options).tokenIds();
-        assertNotEquals(greedy[0], steered[0]);
+        GenerationOptions pair = GenerationOptions.builder(5)
+                .sequenceBias(List.of(SequenceBias.suppression(new long[] {greedy[0], greedy[1]}, 1e-6)))
+                .build();
+        long[] steered = generator.generate(prompt, pair).tokenIds();
+        assertEquals(greedy[0], steered[0], "the first token of a longer sequence is not penalised");
+        assertNotEquals(greedy[1], steered[1]);
+
+        long lastPromptToken = prompt[prompt.length - 1];
+        GenerationOptions acrossThePrompt = GenerationOptions.builder(1)
+                .badWords(List.of(new long[] {lastPromptToken, greedy[0]}))
+                .build();
+        assertNotEquals(greedy[0], generator.generate(prompt, acrossThePrompt).tokenIds()[0]);
+
         GenerationOptions mild = GenerationOptions.builder(10)
-                .suppress(List.of(new SequencePenalty(new long[] {greedy[0]}, 0.999)))
+                .sequenceBias(List.of(SequenceBias.suppression(new long[] {greedy[0]}, 0.999)))
                 .build();
         assertArrayEquals(greedy, generator.generate(prompt, mild).tokenIds());
     }

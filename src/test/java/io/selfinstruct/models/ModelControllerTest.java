@@ -12,6 +12,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -98,9 +99,62 @@ class ModelControllerTest {
         post(
                         "/api/models/generate",
                         "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hello\", \"maxNewTokens\": 5,"
-                                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"penalty\": 0.95}]}")
+                                + " \"temperature\": 0.7, \"topP\": 0.9, \"seed\": 1, \"suppress\": [{\"text\": \"the\", \"factor\": 0.95}]}")
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.tokenIds.length()").value(5));
+    }
+
+    /** The golden p2 runs of transformers' generate() (golden/extra/sequence_bias.json), by ids and by text. */
+    @Test
+    void sequenceBiasBadWordsAndSuppressSteerGenerationAsTransformersDoes() throws Exception {
+        String request = "{\"baseModel\": \"" + LLAMA + "\", \"inputIds\": [1, 17, 99, 255, 3, 400, 511],"
+                + " \"maxNewTokens\": 12, ";
+        post("/api/models/generate", request + "\"temperature\": 0}")
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.tokenIds", contains(45, 72, 105, 93, 45, 93, 463, 486, 214, 45, 294, 463)));
+        for (String trigram : List.of("\"tokenIds\": [45, 72, 105]", "\"text\": \"*Ef\"")) {
+            post(
+                            "/api/models/generate",
+                            request + "\"sequenceBias\": [{" + trigram + ", \"bias\": -4.0},"
+                                    + " {\"tokenIds\": [93], \"bias\": -2.0}]}")
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.tokenIds", contains(45, 72, 83, 45, 483, 14, 231, 115, 443, 294, 463, 45)));
+            post("/api/models/generate", request + "\"badWords\": [{" + trigram + "}]}")
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.tokenIds", contains(45, 72, 83, 93, 45, 93, 45, 93, 483, 45, 93, 45)));
+        }
+        for (String pair : List.of("\"tokenIds\": [93, 463]", "\"text\": \"Zatri\"")) {
+            post("/api/models/generate", request + "\"suppress\": [{" + pair + ", \"factor\": 0.95}]}")
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.tokenIds", contains(45, 72, 105, 93, 45, 93, 415, 93, 463, 463, 231, 352)));
+        }
+    }
+
+    @Test
+    void badSequenceOptionsAre400s() throws Exception {
+        String request = "{\"baseModel\": \"" + LLAMA + "\", \"prompt\": \"Hi\", \"maxNewTokens\": 2, ";
+        expect400(request + "\"badWords\": [{\"tokenIds\": []}]}", "badWords[0].tokenIds is empty");
+        expect400(
+                request + "\"sequenceBias\": [{\"tokenIds\": [5], \"text\": \"a\", \"bias\": -1}]}",
+                "sequenceBias[0] needs exactly one of tokenIds or text");
+        expect400(request + "\"suppress\": [{\"text\": \"a\"}]}", "suppress[0].factor must be in (0, 1]");
+        expect400(request + "\"suppress\": [{\"tokenIds\": [5], \"factor\": 0}]}", "factor must be in (0, 1]");
+        expect400(request + "\"suppress\": [{\"tokenIds\": [5], \"factor\": 1.5}]}", "factor must be in (0, 1]");
+        expect400(
+                request + "\"badWords\": [{\"tokenIds\": [5]}, {\"tokenIds\": [7, 512]}]}",
+                "badWords[1] holds token id 512 outside the vocabulary (size 512)");
+        expect400(
+                request + "\"sequenceBias\": [{\"tokenIds\": [5], \"bias\": 1e400}]}",
+                "sequenceBias[0].bias must be a finite number");
+        expect400(
+                request + "\"sequenceBias\": [{\"tokenIds\": [5], \"bias\": -1}],"
+                        + " \"suppress\": [{\"tokenIds\": [5], \"factor\": 0.5}]}",
+                "suppress[0] biases the same tokens as sequenceBias[0]");
+        String entries = String.join(", ", java.util.Collections.nCopies(257, "{\"tokenIds\": [5]}"));
+        expect400(request + "\"badWords\": [" + entries + "]}", "at most 256");
+        String tokens = String.join(", ", java.util.Collections.nCopies(65, "5"));
+        expect400(request + "\"badWords\": [{\"tokenIds\": [" + tokens + "]}]}", "at most 64");
+        expect400(request + "\"suppress\": [{\"tokenIds\": [5], \"penalty\": 0.9}]}", "penalty");
     }
 
     @Test
@@ -135,6 +189,12 @@ class ModelControllerTest {
                                 + "\", \"adapter\": \"/tmp\", \"prompt\": \"Hi\", \"maxNewTokens\": 5}")
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.detail").value(containsString("adapter")));
+    }
+
+    private void expect400(String json, String detail) throws Exception {
+        post("/api/models/generate", json)
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.detail").value(containsString(detail)));
     }
 
     private ResultActions post(String url, String json) throws Exception {

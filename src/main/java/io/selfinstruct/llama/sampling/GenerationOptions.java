@@ -5,16 +5,20 @@ import java.util.Set;
 import lombok.Builder;
 
 /**
- * How to generate: temperature 0 is greedy; otherwise logits are processed as transformers' generate() does
- * (repetition penalty, temperature, top-k, top-p) and sampled. Generation stops at an eos token, a stop string,
- * or {@code maxNewTokens}.
+ * How to generate. Logits are processed as transformers' generate() does, in its order: sequence bias,
+ * repetition penalty, bad words; then temperature 0 is greedy, otherwise temperature, top-k and top-p are applied
+ * and a token is sampled. Generation stops at an eos token, a stop string, or {@code maxNewTokens}.
  *
  * @param topK 0 for no top-k filter
  * @param topP 1 for no nucleus filter
  * @param repetitionPenalty 1 for none (CTRL's rule: positive logits divided, negative multiplied)
+ * @param sequenceBias transformers' {@code sequence_bias} (see {@link SequenceBias})
+ * @param badWords transformers' {@code bad_words_ids}: the last token of each sequence is banned where the context
+ *     ends with the tokens before it (always, for one token); as in transformers, an entry that is one eos
+ *     token alone is ignored
  * @param seed sampling seed, or null for a random one
  * @param useCache run with a KV cache (the result is the same; without it every step reruns the whole sequence)
- * @param recordLogits keep the raw logits of every step (tests, debugging)
+ * @param recordLogits keep every step's raw logits and processed scores (tests, debugging)
  */
 @Builder(toBuilder = true)
 public record GenerationOptions(
@@ -24,7 +28,8 @@ public record GenerationOptions(
         int topK,
         double repetitionPenalty,
         List<String> stopStrings,
-        List<SequencePenalty> suppress,
+        List<SequenceBias> sequenceBias,
+        List<long[]> badWords,
         Set<Long> eosTokenIds,
         Long seed,
         boolean useCache,
@@ -38,7 +43,10 @@ public record GenerationOptions(
             throw new IllegalArgumentException("temperature >= 0, 0 < topP <= 1, topK >= 0, repetitionPenalty > 0");
         }
         stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
-        suppress = suppress == null ? List.of() : List.copyOf(suppress);
+        sequenceBias = sequenceBias == null ? List.of() : List.copyOf(sequenceBias);
+        badWords = badWords == null ? List.of() : List.copyOf(badWords);
+        badWords.forEach(SequenceBiasProcessor::check);
+        badWords = badWords.stream().map(long[]::clone).toList();
         eosTokenIds = eosTokenIds == null ? Set.of() : Set.copyOf(eosTokenIds);
     }
 

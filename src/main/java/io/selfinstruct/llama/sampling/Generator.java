@@ -33,6 +33,7 @@ public final class Generator {
         Sampler sampler = new Sampler(options);
         List<Long> generated = new ArrayList<>();
         List<float[]> stepLogits = new ArrayList<>();
+        List<float[]> stepScores = new ArrayList<>();
         long[] context = prompt.clone();
         NDManager manager = model.manager();
         try (KvCache cache = options.useCache() ? new KvCache(model.config().numHiddenLayers()) : null) {
@@ -45,31 +46,37 @@ public final class Generator {
                     NDArray all = model.forward(ids, null, cache, null);
                     logits = all.get("0, -1").toFloatArray();
                 }
+                float[] scores = sampler.process(logits, context);
                 if (options.recordLogits()) {
                     stepLogits.add(logits);
+                    stepScores.add(scores);
                 }
-                long token = sampler.next(logits, context, generated);
+                long token = sampler.choose(scores);
                 generated.add(token);
                 context = Arrays.copyOf(context, context.length + 1);
                 context[context.length - 1] = token;
                 feed = options.useCache() ? new long[] {token} : context;
 
                 if (options.eosTokenIds().contains(token)) {
-                    return finish(generated, Generation.FinishReason.EOS, stepLogits, options);
+                    return finish(generated, Generation.FinishReason.EOS, stepLogits, stepScores, options);
                 }
                 if (!options.stopStrings().isEmpty()) {
                     String text = decoder.apply(toArray(generated));
                     if (options.stopStrings().stream().anyMatch(text::contains)) {
-                        return finish(generated, Generation.FinishReason.STOP_STRING, stepLogits, options);
+                        return finish(generated, Generation.FinishReason.STOP_STRING, stepLogits, stepScores, options);
                     }
                 }
             }
         }
-        return finish(generated, Generation.FinishReason.LENGTH, stepLogits, options);
+        return finish(generated, Generation.FinishReason.LENGTH, stepLogits, stepScores, options);
     }
 
     private Generation finish(
-            List<Long> generated, Generation.FinishReason reason, List<float[]> stepLogits, GenerationOptions options) {
+            List<Long> generated,
+            Generation.FinishReason reason,
+            List<float[]> stepLogits,
+            List<float[]> stepScores,
+            GenerationOptions options) {
         long[] ids = toArray(generated);
         String text = decoder.apply(ids);
         if (reason == Generation.FinishReason.STOP_STRING) {
@@ -82,7 +89,7 @@ public final class Generator {
             }
             text = text.substring(0, cut);
         }
-        return new Generation(ids, text, reason, List.copyOf(stepLogits));
+        return new Generation(ids, text, reason, List.copyOf(stepLogits), List.copyOf(stepScores));
     }
 
     private static long[] toArray(List<Long> ids) {

@@ -2,7 +2,6 @@ package io.selfinstruct.llama.sampling;
 
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
@@ -11,20 +10,36 @@ public final class Sampler {
 
     private final GenerationOptions options;
     private final Random random;
+    private final SequenceBiasProcessor sequenceBias;
+    private final SequenceBiasProcessor badWords;
 
     public Sampler(GenerationOptions options) {
         this.options = options;
         this.random = options.seed() == null ? new Random() : new Random(options.seed());
+        this.sequenceBias = SequenceBiasProcessor.of(options.sequenceBias());
+        this.badWords = SequenceBiasProcessor.badWords(options.badWords(), options.eosTokenIds());
     }
 
-    /** @param context the prompt and the tokens generated so far; {@code generated} only the latter */
-    public long next(float[] logits, long[] context, List<Long> generated) {
+    /**
+     * The logits processors of transformers' generate(), in its order: sequence bias, repetition penalty, bad
+     * words. What greedy takes the argmax of (transformers' {@code output_scores} without sampling).
+     *
+     * @param context the prompt and the tokens generated so far
+     */
+    public float[] process(float[] logits, long[] context) {
         float[] scores = logits.clone();
+        sequenceBias.apply(scores, context);
         applyRepetitionPenalty(scores, context);
-        applySequencePenalties(scores, generated);
+        badWords.apply(scores, context);
+        return scores;
+    }
+
+    /** The next token from processed scores: the argmax at temperature 0, else temperature, top-k, top-p, draw. */
+    public long choose(float[] processed) {
         if (options.temperature() == 0) {
-            return argmax(scores);
+            return argmax(processed);
         }
+        float[] scores = processed.clone();
         for (int i = 0; i < scores.length; i++) {
             scores[i] /= (float) options.temperature();
         }
@@ -55,29 +70,6 @@ public final class Sampler {
                 scores[i] = (float) (scores[i] < 0 ? scores[i] * p : scores[i] / p);
             }
         }
-    }
-
-    private void applySequencePenalties(float[] scores, List<Long> generated) {
-        for (SequencePenalty s : options.suppress()) {
-            long[] seq = s.tokenIds();
-            float logFactor = (float) Math.log(s.penalty());
-            for (int k = 0; k < seq.length; k++) {
-                if (k <= generated.size() && tailEquals(generated, seq, k) && seq[k] < scores.length) {
-                    scores[(int) seq[k]] += logFactor;
-                }
-            }
-        }
-    }
-
-    /** Whether the last {@code k} generated tokens equal {@code seq[0..k)}. */
-    private static boolean tailEquals(List<Long> generated, long[] seq, int k) {
-        int start = generated.size() - k;
-        for (int j = 0; j < k; j++) {
-            if (generated.get(start + j) != seq[j]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     static long argmax(float[] scores) {
