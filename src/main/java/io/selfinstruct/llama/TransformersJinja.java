@@ -48,6 +48,15 @@ final class TransformersJinja {
         }
     }
 
+    /** Python's string methods first; everything else as Jinjava resolves it. */
+    private static final ELResolver PYTHON_RESOLVER = new CompositeELResolver() {
+        {
+            add(new PythonStringMethods());
+            add(com.hubspot.jinjava.el.JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        }
+    };
+
+    // after PYTHON_RESOLVER, which its config names
     private static final Jinjava JINJA = newJinjava();
 
     private TransformersJinja() {}
@@ -115,14 +124,14 @@ final class TransformersJinja {
     private static Jinjava newJinjava() {
         Jinjava jinjava = new Jinja2Jinjava(config(Clock.systemDefaultZone()));
         jinjava.getGlobalContext().registerTag(new Jinja2ForTag());
-        jinjava.getGlobalContext().registerExpTest(new Iterable());
+        jinjava.getGlobalContext().registerExpTest(new IsIterable());
         jinjava.registerFunction(new ELFunctionDefinition(
                 "", "raise_exception", TransformersJinja.class, "raiseException", Object.class));
         jinjava.registerFunction(
                 new ELFunctionDefinition("", "strftime_now", TransformersJinja.class, "strftimeNow", String.class));
         jinjava.registerFilter(new ToJson());
-        jinjava.registerFilter(new Trim());
-        jinjava.registerFilter(new Items());
+        jinjava.registerFilter(new NamedFilter("trim", TransformersJinja::trim));
+        jinjava.registerFilter(new NamedFilter("items", TransformersJinja::items));
         return jinjava;
     }
 
@@ -169,35 +178,32 @@ final class TransformersJinja {
         }
     }
 
-    /** jinja2's {@code trim(value, chars=None)}: Python's {@code str(value).strip(chars)}, undefined as "". */
-    static final class Trim implements Filter {
+    /** A filter that needs only the value and its positional arguments. */
+    private record NamedFilter(String name, java.util.function.BiFunction<Object, String[], Object> body)
+            implements Filter {
         @Override
         public String getName() {
-            return "trim";
+            return name;
         }
 
         @Override
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            String chars = args.length > 0 ? args[0] : null;
-            return PythonStrings.strip(Objects.toString(var, ""), chars, true, true);
+            return body.apply(var, args);
         }
+    }
+
+    /** jinja2's {@code trim(value, chars=None)}: Python's {@code str(value).strip(chars)}, undefined as "". */
+    private static Object trim(Object value, String[] args) {
+        return PythonStrings.strip(Objects.toString(value, ""), args.length > 0 ? args[0] : null, true, true);
     }
 
     /** jinja2's {@code items} filter: a mapping's (key, value) pairs. */
-    static final class Items implements Filter {
-        @Override
-        public String getName() {
-            return "items";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return var instanceof Map<?, ?> map ? List.copyOf(map.entrySet()) : List.of();
-        }
+    private static Object items(Object value, String[] args) {
+        return value instanceof Map<?, ?> map ? List.copyOf(map.entrySet()) : List.of();
     }
 
     /** jinja2's {@code iterable} test: strings and mappings are iterable too. */
-    static final class Iterable implements ExpTest {
+    static final class IsIterable implements ExpTest {
         @Override
         public String getName() {
             return "iterable";
@@ -256,14 +262,6 @@ final class TransformersJinja {
             return super.getAsString(object);
         }
     }
-
-    /** Python's string methods first; everything else as Jinjava resolves it. */
-    private static final ELResolver PYTHON_RESOLVER = new CompositeELResolver() {
-        {
-            add(new PythonStringMethods());
-            add(com.hubspot.jinjava.el.JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
-        }
-    };
 
     private static final class PythonStringMethods extends ELResolver {
         @Override
