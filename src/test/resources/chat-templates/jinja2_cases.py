@@ -77,6 +77,11 @@ case("hostile role text is never interpreted", "{% for m in messages %}<{{ m.rol
 case("macro", "{% macro turn(role, text) %}<{{ role }}>{{ text }}</{{ role }}>{% endmacro %}{% for m in messages %}{{ turn(m.role, m.content) }}{% endfor %}")
 case("items over a dict", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}|{% for k, v in d | items %}{{ k }}{% endfor %}|{{ d.get('a') }}{{ d.get('z', 'none') }}", kwargs={"d": {"a": 1, "b": "two"}})
 case("strftime_now", "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d') }}")
+case("{%+ keeps the indentation lstrip_blocks would drop", "  {%+ if true %}x{% endif %}\n  {% if true %}y{% endif %}")
+case("raw blocks are text, and lstrip_blocks applies to endraw", "A\n  {% raw %}{{ not rendered }} {% if %}\n  {% endraw %}\nB")
+case("octal, named and unknown escapes", "{{ '\\101\\N{BULLET}\\d' }}")
+case("not tools is none with tools given", "{% if not tools is none %}T{% endif %}{% if tools_in_user_message and not tools is none %}U{% endif %}{% if not nothing is defined %}N{% endif %}", kwargs={"tools": [1], "tools_in_user_message": True})
+case("nested dict literal inside one expression", "{{ {'a': {'b': 1}} | tojson }}\n  {% if true %}x{% endif %}")
 case("generation prompt after a trailing for", "{% for m in messages %}\n<|{{ m.role }}|>\n{{ m.content }}{{ eos_token }}\n{% endfor %}\n{% if add_generation_prompt %}\n<|assistant|>\n{% endif %}\n", messages=SUA)
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "jinja2-cases.json")

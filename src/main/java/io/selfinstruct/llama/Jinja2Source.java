@@ -48,7 +48,7 @@ final class Jinja2Source {
                     }
                 }
             } else if (s.startsWith("{{", i)) {
-                i = copy(s, i, tagEnd(s, i + 2, "}}"), out);
+                i = expression(s, i, out);
             } else {
                 out.append(s.charAt(i++));
             }
@@ -81,6 +81,30 @@ final class Jinja2Source {
             i++;
         }
         return i;
+    }
+
+    /**
+     * Copies a {@code {{ ... }}}, with a space after each {@code }} of a dict literal that another {@code }}
+     * follows: jinja2 balances the braces, Jinjava ends the expression at the first {@code }}}.
+     */
+    private static int expression(String s, int open, StringBuilder out) {
+        int end = tagEnd(s, open + 2, "}}");
+        int inner = s.startsWith("}}", end - 2) ? end - 2 : end;
+        out.append("{{");
+        for (int i = open + 2; i < inner; i++) {
+            char c = s.charAt(i);
+            if (c == '\'' || c == '"') {
+                int close = stringEnd(s, i);
+                out.append(s, i, Math.min(close + 1, inner));
+                i = close;
+            } else {
+                out.append(c);
+                if (c == '}' && i + 1 < s.length() && s.charAt(i + 1) == '}') {
+                    out.append(' ');
+                }
+            }
+        }
+        return copy(s, inner, end, out);
     }
 
     /** Removes the whitespace before a tag when it reaches back to a line start (or the template's). */
