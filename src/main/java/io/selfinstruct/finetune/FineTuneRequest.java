@@ -3,6 +3,7 @@ package io.selfinstruct.finetune;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.PromptFormat;
 import io.selfinstruct.finetune.train.TrainingOptions;
+import io.selfinstruct.llama.ChatTemplate;
 import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelLoadException;
@@ -138,7 +139,8 @@ public record FineTuneRequest(
         }
         if (format == PromptFormat.CHAT && !hasChatTemplate(base)) {
             throw new InvalidRequestException(
-                    "template chat needs a chat_template in the model's tokenizer_config.json");
+                    "template chat needs the model's chat template (chat_template.jinja, chat_template.json or"
+                            + " tokenizer_config.json's chat_template)");
         }
 
         long runSeed = seed == null ? 42 : seed;
@@ -268,14 +270,11 @@ public record FineTuneRequest(
         return directory.resolve(path.getFileName());
     }
 
+    /** Where the model's chat template is looked for is the renderer's business: ChatTemplate.read. */
     private static boolean hasChatTemplate(Path base) {
         try {
-            Path file = base.resolve("tokenizer_config.json");
-            return Files.isRegularFile(file)
-                    && !JSON.readTree(Files.readString(file))
-                            .path("chat_template")
-                            .isMissingNode();
-        } catch (java.io.IOException | tools.jackson.core.JacksonException e) {
+            return ChatTemplate.read(base).isPresent();
+        } catch (ModelLoadException e) {
             return false;
         }
     }

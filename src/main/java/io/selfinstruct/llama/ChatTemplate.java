@@ -1,87 +1,129 @@
 package io.selfinstruct.llama;
 
-import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
-import com.hubspot.jinjava.interpret.RenderResult;
-import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A model's own {@code chat_template} (Jinja, from tokenizer_config.json) rendered with Jinjava the way
- * transformers' {@code apply_chat_template} renders it: {@code messages}, {@code add_generation_prompt},
- * {@code bos_token}, {@code eos_token} and a {@code raise_exception} function. Jinjava runs with its Python-like
- * overrides (filters bind tighter than {@code +}, backslash escapes in quotes, strict whitespace control).
+ * A model's own {@code chat_template} rendered as transformers' {@code apply_chat_template(tokenize=False)}
+ * renders it: the template gets {@code messages}, {@code add_generation_prompt}, the {@code bos_token} and
+ * {@code eos_token} the tokenizer config names (left undefined when it names none) and the caller's extra
+ * variables ({@code date_string}, {@code tools}, ...); {@link TransformersJinja} says how it is rendered.
  */
 public final class ChatTemplate {
 
     public record Message(String role, String content) {}
 
-    private static final Jinjava JINJA = newJinjava();
-    /** Jinjava reports a failed function call without its message; raise_exception leaves it here. */
-    private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
+    /** Variables the caller gives by their own fields, not among the extra ones. */
+    public static final Set<String> RESERVED_ARGS = Set.of("messages", "add_generation_prompt");
 
-    private final String template;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final String source;
     private final String bosToken;
     private final String eosToken;
+    private final Clock clock;
 
-    public ChatTemplate(String template, String bosToken, String eosToken) {
-        this.template = template;
-        this.bosToken = bosToken == null ? "" : bosToken;
-        this.eosToken = eosToken == null ? "" : eosToken;
+    public ChatTemplate(String source, String bosToken, String eosToken) {
+        this(source, bosToken, eosToken, Clock.systemDefaultZone());
+    }
+
+    /** {@code clock} is what {@code strftime_now} reads. */
+    public ChatTemplate(String source, String bosToken, String eosToken, Clock clock) {
+        this.source = source;
+        this.bosToken = bosToken;
+        this.eosToken = eosToken;
+        this.clock = clock;
+    }
+
+    public String source() {
+        return source;
     }
 
     public String render(List<Message> messages, boolean addGenerationPrompt) {
-        Map<String, Object> context = new HashMap<>();
-        context.put(
-                "messages",
-                messages.stream()
-                        .map(m -> Map.of("role", m.role(), "content", m.content()))
-                        .toList());
-        context.put("add_generation_prompt", addGenerationPrompt);
-        context.put("bos_token", bosToken);
-        context.put("eos_token", eosToken);
-        RAISED.remove();
-        RenderResult result = JINJA.renderForResult(template, context);
-        String raised = RAISED.get();
-        RAISED.remove();
-        if (raised != null) {
-            throw new IllegalArgumentException("chat template rejected the messages: " + raised);
-        }
-        for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new IllegalArgumentException("chat template failed: " + error.getMessage());
+        return render(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * @param templateArgs extra template variables, as {@code apply_chat_template(**kwargs)} passes them; they
+     *     override bos_token and eos_token, as there
+     * @throws ChatTemplateException carrying the template's own message when it refuses the conversation
+     */
+    public String render(List<Message> messages, boolean addGenerationPrompt, Map<String, ?> templateArgs) {
+        for (String reserved : RESERVED_ARGS) {
+            if (templateArgs.containsKey(reserved)) {
+                throw new ChatTemplateException(reserved + " is not an extra template variable");
             }
         }
-        return result.getOutput();
+        Map<String, Object> context = new HashMap<>();
+        if (bosToken != null) {
+            context.put("bos_token", bosToken);
+        }
+        if (eosToken != null) {
+            context.put("eos_token", eosToken);
+        }
+        context.putAll(templateArgs);
+        context.put(
+                "messages", messages.stream().map(ChatTemplate::templateMessage).toList());
+        context.put("add_generation_prompt", addGenerationPrompt);
+        return TransformersJinja.render(source, context, clock);
     }
 
-    /** Called by templates that reject a conversation (e.g. roles out of order). */
-    public static String raiseException(String message) {
-        RAISED.set(message);
-        throw new IllegalArgumentException(message);
+    private static Map<String, Object> templateMessage(Message message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", message.role());
+        m.put("content", message.content());
+        return m;
     }
 
-    private static Jinjava newJinjava() {
-        JinjavaConfig config = JinjavaConfig.newBuilder()
-                // message text is data: Jinja syntax inside a message is never rendered again
-                .withNestedInterpretationEnabled(false)
-                .withTrimBlocks(false)
-                .withLstripBlocks(false)
-                .withLegacyOverrides(LegacyOverrides.newBuilder()
-                        .withUseNaturalOperatorPrecedence(true)
-                        .withParseWhitespaceControlStrictly(true)
-                        .withHandleBackslashInQuotesOnly(true)
-                        .withUsePyishObjectMapper(true)
-                        .withKeepNullableLoopValues(true)
-                        .build())
-                .build();
-        Jinjava jinjava = new Jinjava(config);
-        jinjava.registerFunction(
-                new ELFunctionDefinition("", "raise_exception", ChatTemplate.class, "raiseException", String.class));
-        return jinjava;
+    /**
+     * The chat template of a model directory, where transformers looks for it: {@code chat_template.jinja} (what
+     * newer transformers writes), else {@code chat_template.json}'s {@code chat_template}, else
+     * {@code tokenizer_config.json}'s. A named list of templates gives its "default" one.
+     */
+    public static Optional<String> read(Path modelDirectory) {
+        try {
+            Path jinja = modelDirectory.resolve("chat_template.jinja");
+            if (Files.isRegularFile(jinja)) {
+                return Optional.of(Files.readString(jinja));
+            }
+            for (String file : List.of("chat_template.json", "tokenizer_config.json")) {
+                Path json = modelDirectory.resolve(file);
+                if (Files.isRegularFile(json)) {
+                    Optional<String> template =
+                            fromConfig(JSON.readTree(Files.readString(json)).path("chat_template"));
+                    if (template.isPresent()) {
+                        return template;
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (IOException | JacksonException e) {
+            throw new ModelLoadException(
+                    "cannot read the chat template of " + modelDirectory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A string, or the "default" entry of the list form some tokenizers use. */
+    private static Optional<String> fromConfig(JsonNode node) {
+        if (node.isString()) {
+            return Optional.of(node.asString());
+        }
+        for (JsonNode named : node.values()) {
+            if (named.path("name").asString("").equals("default")) {
+                return Optional.of(named.path("template").asString());
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A model's tokenizer: {@code tokenizer.json} through DJL's Hugging Face tokenizers (the Rust library, offline),
- * plus what {@code tokenizer_config.json} adds: bos/eos/pad tokens and the chat template.
+ * plus what {@code tokenizer_config.json} adds: bos/eos/pad tokens, and the chat template ({@link ChatTemplate#read}).
  */
 public final class ModelTokenizer implements AutoCloseable {
 
@@ -60,7 +60,7 @@ public final class ModelTokenizer implements AutoCloseable {
                     special,
                     tokenText(config.path("bos_token")),
                     tokenText(config.path("eos_token")),
-                    chatTemplate(config.path("chat_template")));
+                    ChatTemplate.read(modelDirectory).orElse(null));
         } catch (IOException | RuntimeException e) {
             throw new ModelLoadException("cannot load tokenizer from " + modelDirectory + ": " + e.getMessage(), e);
         }
@@ -96,8 +96,8 @@ public final class ModelTokenizer implements AutoCloseable {
 
     /** The chat template applied and tokenized as apply_chat_template does (no extra special tokens). */
     public long[] encodeChat(List<ChatTemplate.Message> messages) {
-        ChatTemplate template = chatTemplate()
-                .orElseThrow(() -> new ModelLoadException("the tokenizer_config.json has no chat_template"));
+        ChatTemplate template =
+                chatTemplate().orElseThrow(() -> new ModelLoadException("the model has no chat template"));
         return encodeWithoutSpecialTokens(template.render(messages, true));
     }
 
@@ -106,19 +106,6 @@ public final class ModelTokenizer implements AutoCloseable {
             return node.asString();
         }
         return node.path("content").isString() ? node.get("content").asString() : null;
-    }
-
-    /** A string, or the "default" entry of the list form some tokenizers use. */
-    private static String chatTemplate(JsonNode node) {
-        if (node.isString()) {
-            return node.asString();
-        }
-        for (JsonNode named : node.values()) {
-            if (named.path("name").asString("").equals("default")) {
-                return named.path("template").asString();
-            }
-        }
-        return null;
     }
 
     @Override
