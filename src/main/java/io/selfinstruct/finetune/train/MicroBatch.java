@@ -34,4 +34,9 @@ public final class MicroBatch {
     public static long tokens(List<TokenizedExample> examples) {
         return examples.stream().mapToLong(TokenizedExample::length).sum();
     }
+
+    /** Targets the loss counts in these examples (see {@link TokenizedExample#targetCount()}). */
+    public static long targets(List<TokenizedExample> examples) {
+        return examples.stream().mapToLong(TokenizedExample::targetCount).sum();
+    }
 }
