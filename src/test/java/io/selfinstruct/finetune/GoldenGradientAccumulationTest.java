@@ -26,8 +26,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,100 +45,102 @@ class GoldenGradientAccumulationTest {
     private static final Path EXTRA = Path.of("src/test/resources/golden/extra");
     private static final double TOLERANCE = 1e-5;
 
+    private JsonNode golden;
+    private LlamaModel model;
+    private SafetensorsFile tensors;
+    private Map<String, LoraLinear> lora;
+    private TrainableWeights weights;
+
+    /** The tiny-llama with the golden's initial adapter, and the golden's values. */
+    @BeforeEach
+    void load() throws Exception {
+        golden = JsonMapper.builder().build().readTree(Files.readString(EXTRA.resolve("grad_accum-small.json")));
+        model = LlamaLoader.load(MODEL, Device.cpu(), DataType.FLOAT32);
+        tensors = SafetensorsFile.open(EXTRA.resolve("grad_accum.safetensors"));
+        lora = PeftAdapter.apply(EXTRA.resolve("grad_accum_init_adapter"), model);
+        weights = FineTuneRun.adapterWeights(lora);
+    }
+
+    @AfterEach
+    void close() {
+        tensors.close();
+        model.close();
+    }
+
     @Test
-    void tokenNormalisedStepMatchesTransformersLossGradientsClippingAndAdamW() throws Exception {
-        JsonNode golden = golden();
+    void tokenNormalisedStepMatchesTransformersLossGradientsClippingAndAdamW() {
         JsonNode expected = golden.path("token_normalised");
-        try (LlamaModel model = LlamaLoader.load(MODEL, Device.cpu(), DataType.FLOAT32);
-                SafetensorsFile tensors = SafetensorsFile.open(EXTRA.resolve("grad_accum.safetensors"))) {
-            Map<String, LoraLinear> lora = PeftAdapter.apply(EXTRA.resolve("grad_accum_init_adapter"), model);
-            TrainableWeights weights = FineTuneRun.adapterWeights(lora);
-            assertEquals(16, weights.byName().size());
-            assertMatches(tensors, "init.", weights, false);
+        assertEquals(16, weights.byName().size());
+        assertMatches("init.", false);
 
-            Trainer trainer = trainer(model, weights, lora, LossNormalization.TOKENS, List.of());
-            List<List<TokenizedExample>> microBatches = microBatches(golden);
-            assertEquals(List.of(18L, 4L), targets(microBatches));
-            double loss = trainer.accumulate(microBatches);
-            assertEquals(expected.path("loss_step").asDouble(), loss, TOLERANCE);
-            assertMatches(tensors, "grad.token_normalised.", weights, true);
+        Trainer trainer = trainer(LossNormalization.TOKENS, List.of());
+        List<List<TokenizedExample>> microBatches = microBatches();
+        assertEquals(List.of(18L, 4L), targets(microBatches));
+        double loss = trainer.accumulate(microBatches);
+        assertEquals(expected.path("loss_step").asDouble(), loss, TOLERANCE);
+        assertMatches("grad.token_normalised.", true);
 
-            double norm = GradientClipping.clipByGlobalNorm(weights, 1.0);
-            assertEquals(expected.path("grad_norm_before_clip").asDouble(), norm, TOLERANCE);
-            assertMatches(tensors, "clipped_grad.", weights, true);
+        double norm = GradientClipping.clipByGlobalNorm(weights, 1.0);
+        assertEquals(expected.path("grad_norm_before_clip").asDouble(), norm, TOLERANCE);
+        assertMatches("clipped_grad.", true);
 
-            AdamW adamW = new AdamW(weights, TrainingOptions.BETA1, TrainingOptions.BETA2, TrainingOptions.EPS, 0.01);
-            adamW.step(1e-3);
-            assertMatches(tensors, "updated.", weights, false);
-            for (String name : weights.byName().keySet()) {
-                assertClose(
-                        tensors.readFloats("adam.exp_avg." + name),
-                        adamW.expAvg().get(name),
-                        name);
-                assertClose(
-                        tensors.readFloats("adam.exp_avg_sq." + name),
-                        adamW.expAvgSq().get(name),
-                        name);
-            }
+        AdamW adamW = new AdamW(weights, TrainingOptions.BETA1, TrainingOptions.BETA2, TrainingOptions.EPS, 0.01);
+        adamW.step(1e-3);
+        assertMatches("updated.", false);
+        for (String name : weights.byName().keySet()) {
+            assertClose(
+                    tensors.readFloats("adam.exp_avg." + name), adamW.expAvg().get(name), name);
+            assertClose(
+                    tensors.readFloats("adam.exp_avg_sq." + name),
+                    adamW.expAvgSq().get(name),
+                    name);
         }
     }
 
     @Test
-    void microBatchMeanStepMatchesTheOldRule() throws Exception {
-        JsonNode golden = golden();
+    void microBatchMeanStepMatchesTheOldRule() {
         JsonNode expected = golden.path("old_semantics");
-        try (LlamaModel model = LlamaLoader.load(MODEL, Device.cpu(), DataType.FLOAT32);
-                SafetensorsFile tensors = SafetensorsFile.open(EXTRA.resolve("grad_accum.safetensors"))) {
-            Map<String, LoraLinear> lora = PeftAdapter.apply(EXTRA.resolve("grad_accum_init_adapter"), model);
-            TrainableWeights weights = FineTuneRun.adapterWeights(lora);
-            Trainer trainer = trainer(model, weights, lora, LossNormalization.MICRO_BATCH_MEAN, List.of());
-            double loss = trainer.accumulate(microBatches(golden));
-            assertEquals(expected.path("loss").asDouble(), loss, TOLERANCE);
-            assertMatches(tensors, "grad.old_semantics.", weights, true);
-            double norm = GradientClipping.clipByGlobalNorm(weights, 0);
-            assertEquals(expected.path("grad_norm_before_clip").asDouble(), norm, TOLERANCE);
-            assertTrue(
-                    Math.abs(norm
-                                    - golden.path("token_normalised")
-                                            .path("grad_norm_before_clip")
-                                            .asDouble())
-                            > 0.5,
-                    "the two rules give clearly different gradients here");
-        }
+        Trainer trainer = trainer(LossNormalization.MICRO_BATCH_MEAN, List.of());
+        double loss = trainer.accumulate(microBatches());
+        assertEquals(expected.path("loss").asDouble(), loss, TOLERANCE);
+        assertMatches("grad.old_semantics.", true);
+        double norm = GradientClipping.clipByGlobalNorm(weights, 0);
+        assertEquals(expected.path("grad_norm_before_clip").asDouble(), norm, TOLERANCE);
+        assertTrue(
+                Math.abs(norm
+                                - golden.path("token_normalised")
+                                        .path("grad_norm_before_clip")
+                                        .asDouble())
+                        > 0.5,
+                "the two rules give clearly different gradients here");
     }
 
     /** The whole loop, one step of batch 4 in micro-batches of 2: under tokens the grouping does not matter. */
     @Test
-    void trainingLoopStepReportsTheTokenNormalisedLossAndLandsOnTheGoldenWeights(@TempDir Path dir) throws Exception {
-        JsonNode golden = golden();
-        try (LlamaModel model = LlamaLoader.load(MODEL, Device.cpu(), DataType.FLOAT32);
-                SafetensorsFile tensors = SafetensorsFile.open(EXTRA.resolve("grad_accum.safetensors"))) {
-            Map<String, LoraLinear> lora = PeftAdapter.apply(EXTRA.resolve("grad_accum_init_adapter"), model);
-            TrainableWeights weights = FineTuneRun.adapterWeights(lora);
-            List<TokenizedExample> examples =
-                    microBatches(golden).stream().flatMap(List::stream).toList();
-            Trainer trainer = trainer(model, weights, lora, LossNormalization.TOKENS, examples);
-            List<StepMetrics> metrics = new ArrayList<>();
-            trainer.train(new TrainerStateTest.Silent() {
-                @Override
-                public void onStep(StepMetrics m, int totalSteps) {
-                    metrics.add(m);
-                }
-            });
-            assertEquals(1, metrics.size());
-            JsonNode expected = golden.path("token_normalised");
-            assertEquals(expected.path("loss_step").asDouble(), metrics.get(0).loss(), TOLERANCE);
-            assertEquals(
-                    expected.path("grad_norm_before_clip").asDouble(),
-                    metrics.get(0).gradNorm(),
-                    TOLERANCE);
-            assertEquals(1e-3, metrics.get(0).lr(), 1e-12);
-            assertMatches(tensors, "updated.", weights, false);
-        }
+    void trainingLoopStepReportsTheTokenNormalisedLossAndLandsOnTheGoldenWeights() {
+        List<TokenizedExample> examples =
+                microBatches().stream().flatMap(List::stream).toList();
+        Trainer trainer = trainer(LossNormalization.TOKENS, examples);
+        List<StepMetrics> metrics = new ArrayList<>();
+        trainer.train(new TrainerStateTest.Silent() {
+            @Override
+            public void onStep(StepMetrics m, int totalSteps) {
+                metrics.add(m);
+            }
+        });
+        assertEquals(1, metrics.size());
+        JsonNode expected = golden.path("token_normalised");
+        assertEquals(expected.path("loss_step").asDouble(), metrics.get(0).loss(), TOLERANCE);
+        assertEquals(
+                expected.path("grad_norm_before_clip").asDouble(),
+                metrics.get(0).gradNorm(),
+                TOLERANCE);
+        assertEquals(1e-3, metrics.get(0).lr(), 1e-12);
+        assertMatches("updated.", false);
     }
 
     /** The golden micro-batches in their order, each row cut to its attention mask. */
-    static List<List<TokenizedExample>> microBatches(JsonNode golden) {
+    private List<List<TokenizedExample>> microBatches() {
         List<List<TokenizedExample>> batches = new ArrayList<>();
         golden.path("setup").path("micro_batches").values().forEach(b -> batches.add(GoldenTrainStepTest.rows(b)));
         return batches;
@@ -153,12 +156,7 @@ class GoldenGradientAccumulationTest {
      * A trainer with the golden's optimizer settings; {@code examples} are its training set (one step holds them
      * all) or empty when only {@link Trainer#accumulate} is called.
      */
-    private static Trainer trainer(
-            LlamaModel model,
-            TrainableWeights weights,
-            Map<String, LoraLinear> lora,
-            LossNormalization normalization,
-            List<TokenizedExample> examples) {
+    private Trainer trainer(LossNormalization normalization, List<TokenizedExample> examples) {
         List<TokenizedExample> train =
                 examples.isEmpty() ? List.of(new TokenizedExample(new long[] {1, 2}, new long[] {1, 2})) : examples;
         TrainingOptions options =
@@ -172,8 +170,7 @@ class GoldenGradientAccumulationTest {
                 new TrainingCheckpoints(Path.of("target/unused-checkpoints"), 1));
     }
 
-    private static void assertMatches(
-            SafetensorsFile tensors, String prefix, TrainableWeights weights, boolean gradients) {
+    private void assertMatches(String prefix, boolean gradients) {
         for (Map.Entry<String, NDArray> entry : weights.byName().entrySet()) {
             NDArray actual = gradients ? entry.getValue().getGradient() : entry.getValue();
             assertClose(tensors.readFloats(prefix + entry.getKey()), actual, prefix + entry.getKey());
@@ -183,9 +180,5 @@ class GoldenGradientAccumulationTest {
     private static void assertClose(float[] expected, NDArray actual, String name) {
         float diff = GoldenTrainStepTest.maxAbsDiff(expected, actual.toFloatArray());
         assertTrue(diff <= TOLERANCE, name + " differs by " + diff);
-    }
-
-    private static JsonNode golden() throws Exception {
-        return JsonMapper.builder().build().readTree(Files.readString(EXTRA.resolve("grad_accum-small.json")));
     }
 }
