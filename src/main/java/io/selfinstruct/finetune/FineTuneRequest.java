@@ -2,6 +2,7 @@ package io.selfinstruct.finetune;
 
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.PromptFormat;
+import io.selfinstruct.finetune.train.LossNormalization;
 import io.selfinstruct.finetune.train.TrainingOptions;
 import io.selfinstruct.llama.ChatTemplate;
 import io.selfinstruct.llama.DeviceChoice;
@@ -26,7 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The body of {@code POST /api/finetune-jobs}, every field optional but {@code baseModel}. Defaults follow
  * alpaca-lora's {@code finetune.py} (r 8, alpha 16, dropout 0.05 on q_proj/v_proj, 3 epochs, lr 3e-4,
- * micro-batch 4, batch 128, cutoff 256) with transformers' clipping at 1.0 and 3% warmup.
+ * micro-batch 4, batch 128, cutoff 256) with transformers' clipping at 1.0 and 3% warmup; a step's loss is its
+ * summed token loss over its trained tokens ({@code lossNormalization} tokens, as transformers from 4.46).
  */
 public record FineTuneRequest(
         String baseModel,
@@ -59,7 +61,8 @@ public record FineTuneRequest(
         Integer saveTotalLimit,
         Long seed,
         String device,
-        Boolean mergeModel) {
+        Boolean mergeModel,
+        String lossNormalization) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -182,7 +185,8 @@ public record FineTuneRequest(
                 notNegative(or(evalSteps, 200), "evalSteps"),
                 notNegative(or(sampleSteps, 200), "sampleSteps"),
                 notNegative(or(saveSteps, 200), "saveSteps"),
-                positive(or(saveTotalLimit, 3), "saveTotalLimit"));
+                positive(or(saveTotalLimit, 3), "saveTotalLimit"),
+                normalization());
         if (warmupSteps != null && warmupSteps < 0) {
             throw new InvalidRequestException("warmupSteps must not be negative");
         }
@@ -225,6 +229,14 @@ public record FineTuneRequest(
                 sampleSequences(base, config),
                 or(mergeModel, false),
                 deviceChoice);
+    }
+
+    private LossNormalization normalization() {
+        return lossNormalization == null
+                ? LossNormalization.TOKENS
+                : LossNormalization.parse(lossNormalization)
+                        .orElseThrow(() -> new InvalidRequestException(
+                                "lossNormalization must be tokens or microBatchMean, not " + lossNormalization));
     }
 
     private LoraConfig loraConfig(Path base, long runSeed) {

@@ -49,7 +49,9 @@ public final class LlamaModel implements AutoCloseable {
      * Logits (batch, seq, vocab) in float32.
      *
      * @param inputIds (batch, seq) int64
-     * @param attentionMask (batch, past + seq) with 1 for real tokens and 0 for padding, or null for all ones
+     * @param attentionMask (batch, past + seq): 0 for padding, else the number (1, 2, ...) of the example a token
+     *     belongs to, or null for all ones. Several examples packed into one row attend only within themselves
+     *     and their positions restart at 0 (LLaMA-Factory's neat-packing mask); all ones is an ordinary row.
      * @param cache keys/values of earlier positions, extended in place; null to run without one
      * @param hiddenStates when not null, receives transformers' {@code hidden_states}: the input of each layer,
      *     then the final normed output
@@ -62,11 +64,18 @@ public final class LlamaModel implements AutoCloseable {
                 ? attentionMask
                 : inputIds.getManager().ones(new Shape(batch, past + seq), DataType.INT64);
 
-        // positions count real tokens only, so left padding does not shift them (as generate() computes them)
-        NDArray positions =
-                mask.toType(DataType.INT64, false).cumSum(1).sub(1).maximum(0).get(":, " + past + ":"); // (batch, seq)
+        NDArray distance = distance(inputIds.getManager(), past, seq);
+        NDArray sameExample = sameExample(mask, distance, past, seq); // (batch, 1, seq, past + seq)
+        // a position counts the earlier tokens of its own example: left padding does not shift it (as generate()
+        // computes positions) and each packed example starts again at 0
+        NDArray positions = sameExample
+                .toType(DataType.INT64, false)
+                .sum(new int[] {3})
+                .sub(1)
+                .maximum(0)
+                .reshape(new Shape(batch, seq));
         NDList cosSin = rotary.cosSin(positions); // each (batch, 1, seq, head_dim)
-        NDArray additiveMask = attentionMask(mask, past, seq); // (batch, 1, seq, past + seq)
+        NDArray additiveMask = additiveMask(sameExample, distance); // (batch, 1, seq, past + seq)
 
         NDArray hidden =
                 Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
@@ -87,21 +96,29 @@ public final class LlamaModel implements AutoCloseable {
         return forward(inputIds, attentionMask, null, null);
     }
 
-    /** 0 where query i may see key j (causal, not padding, inside any sliding window), float32 min elsewhere. */
-    private NDArray attentionMask(NDArray mask, long past, long seq) {
-        NDManager m = mask.getManager();
+    /** Query position minus key position, (1, 1, seq, past + seq): causal where it is not negative. */
+    private static NDArray distance(NDManager m, long past, long seq) {
         long keys = past + seq;
         NDArray keyPos = m.arange(0, keys, 1, DataType.INT64).reshape(new Shape(1, 1, 1, keys));
         NDArray queryPos = m.arange(past, keys, 1, DataType.INT64).reshape(new Shape(1, 1, seq, 1));
-        NDArray allowed = keyPos.lte(queryPos);
-        if (config.slidingWindow() != null) {
-            allowed = allowed.logicalAnd(queryPos.sub(keyPos).lt(config.slidingWindow()));
-        }
-        NDArray notPadding = mask.toType(DataType.INT64, false)
-                .gt(0)
-                .reshape(new Shape(mask.getShape().get(0), 1, 1, keys));
-        NDArray blocked = allowed.logicalAnd(notPadding).logicalNot().toType(DataType.FLOAT32, false);
-        return blocked.mul(MASKED);
+        return queryPos.sub(keyPos);
+    }
+
+    /** True where query i may see key j by causality and example: j <= i, j not padding, j in i's example. */
+    private static NDArray sameExample(NDArray mask, NDArray distance, long past, long seq) {
+        long batch = mask.getShape().get(0);
+        NDArray example = mask.toType(DataType.INT64, false);
+        NDArray keyExample = example.reshape(new Shape(batch, 1, 1, past + seq));
+        NDArray queryExample = example.get(":, " + past + ":").reshape(new Shape(batch, 1, seq, 1));
+        return distance.gte(0).logicalAnd(keyExample.gt(0)).logicalAnd(keyExample.eq(queryExample));
+    }
+
+    /** 0 where a query may attend (its example, causal, inside any sliding window), float32 min elsewhere. */
+    private NDArray additiveMask(NDArray sameExample, NDArray distance) {
+        NDArray allowed = config.slidingWindow() == null
+                ? sameExample
+                : sameExample.logicalAnd(distance.lt(config.slidingWindow()));
+        return allowed.logicalNot().toType(DataType.FLOAT32, false).mul(MASKED);
     }
 
     public ModelConfig config() {

@@ -20,6 +20,14 @@ public final class NextTokenLoss {
         return parts.get(0).sum().div(parts.get(1).sum());
     }
 
+    /**
+     * Sum over all counted targets of the batch: a scalar, differentiable. Divided by the targets of a whole
+     * optimizer step it is transformers' loss with {@code num_items_in_batch}.
+     */
+    public static NDArray sum(NDArray logits, NDArray labels) {
+        return tokenLosses(logits, labels).get(0).sum();
+    }
+
     /** Per-sequence mean, (batch); NaN for a sequence with no counted target. */
     public static NDArray perSequence(NDArray logits, NDArray labels) {
         NDList parts = tokenLosses(logits, labels);

@@ -81,6 +81,7 @@ class FineTuneJobApiTest {
         expect400(job("\"lora\": {\"targetModules\": [\"qkv_proj\"]}"), "targetModules");
         expect400(job("\"batchSize\": 5"), "multiple of microBatchSize");
         expect400(job("\"method\": \"prefix\""), "method");
+        expect400(job("\"lossNormalization\": \"perRow\""), "lossNormalization must be tokens or microBatchMean");
         expect400(job("\"cutoffLen\": 100000"), "cutoffLen");
         expect400(job("\"data\": {\"origin\": \"ALIENS\"}"), "data.origin");
         expect400(job("\"template\": \"chat\""), "chat_template");

@@ -10,10 +10,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
+import io.selfinstruct.finetune.train.LossNormalization;
 import io.selfinstruct.finetune.train.TrainableWeights;
 import io.selfinstruct.finetune.train.Trainer;
 import io.selfinstruct.finetune.train.TrainingCheckpoints;
 import io.selfinstruct.finetune.train.TrainingOptions;
+import io.selfinstruct.llama.Golden;
 import io.selfinstruct.llama.LlamaLoader;
 import io.selfinstruct.llama.LlamaModel;
 import io.selfinstruct.llama.NextTokenLoss;
@@ -33,7 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * PEFT's golden training step (src/test/resources/golden/tiny-llama, transformers 4.46 / PEFT 0.13.2: a 2x12
- * batch, first 3 labels -100) through {@link Trainer#backward}, the trainer's own micro-step; the same gradients
+ * batch, first 3 labels -100) through {@link Trainer#accumulate}, the trainer's own step; the same gradients
  * against central finite differences; and the merged export against PEFT's merge_and_unload. That PEFT's adapters
  * load and give PEFT's logits is PeftAdapterTest's (model package).
  */
@@ -44,16 +46,12 @@ class GoldenTrainStepTest {
     @Test
     void trainerStepLossAndEveryLoraGradientMatchPeft() throws Exception {
         JsonNode step = golden().path("lora").path("train_step");
-        long[] ids = flatten(step.path("input_ids"));
-        long[] labels = flatten(step.path("labels"));
         try (LlamaModel model = LlamaLoader.load(GOLDEN.resolve("model"), Device.cpu(), DataType.FLOAT32);
-                NDManager m = NDManager.newBaseManager(Device.cpu());
                 SafetensorsFile expected = SafetensorsFile.open(GOLDEN.resolve("golden.safetensors"))) {
             Map<String, LoraLinear> lora = PeftAdapter.apply(GOLDEN.resolve("adapter"), model);
             TrainableWeights weights = FineTuneRun.adapterWeights(lora);
             Trainer trainer = trainer(model, weights, lora);
-            Shape shape = new Shape(2, 12);
-            float loss = trainer.backward(m.create(ids, shape), null, m.create(labels, shape), 1f);
+            double loss = trainer.accumulate(List.of(rows(step)));
             assertEquals(step.path("loss").asDouble(), loss, 1e-5);
             assertEquals(16, weights.byName().size());
             for (Map.Entry<String, NDArray> entry : weights.byName().entrySet()) {
@@ -77,7 +75,7 @@ class GoldenTrainStepTest {
             Shape shape = new Shape(2, 12);
             NDArray input = m.create(ids, shape);
             NDArray target = m.create(labels, shape);
-            trainer(model, weights, lora).backward(input, null, target, 1f);
+            trainer(model, weights, lora).accumulate(List.of(rows(step)));
             int checked = 0;
             for (String name : List.of(
                     "base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight",
@@ -142,7 +140,8 @@ class GoldenTrainStepTest {
 
     static Trainer trainer(LlamaModel model, TrainableWeights weights, Map<String, LoraLinear> lora) {
         TokenizedExample unused = new TokenizedExample(new long[] {1, 2}, new long[] {1, 2});
-        TrainingOptions options = new TrainingOptions(1, 1, 1e-3, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1);
+        TrainingOptions options =
+                new TrainingOptions(1, 1, 1e-3, 0, 0, 1, 1, 1, 0, 0, 0, 0, 1, LossNormalization.TOKENS);
         return new Trainer(
                 model,
                 weights,
@@ -154,6 +153,25 @@ class GoldenTrainStepTest {
 
     static JsonNode golden() throws Exception {
         return JsonMapper.builder().build().readTree(Files.readString(GOLDEN.resolve("golden-small.json")));
+    }
+
+    /**
+     * One example per row of a golden batch's {@code input_ids} and {@code labels}, cut to the row's
+     * {@code attention_mask} when there is one (the trainer pads micro-batches itself).
+     */
+    static List<TokenizedExample> rows(JsonNode batch) {
+        List<TokenizedExample> rows = new java.util.ArrayList<>();
+        for (int r = 0; r < batch.path("input_ids").size(); r++) {
+            long[] ids = Golden.ids(batch.path("input_ids").get(r));
+            JsonNode mask = batch.path("attention_mask").path(r);
+            int length = mask.isMissingNode()
+                    ? ids.length
+                    : (int) mask.values().stream().filter(v -> v.asInt() == 1).count();
+            rows.add(new TokenizedExample(
+                    Arrays.copyOf(ids, length),
+                    Arrays.copyOf(Golden.ids(batch.path("labels").get(r)), length)));
+        }
+        return rows;
     }
 
     static long[] flatten(JsonNode rows) {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.selfinstruct.finetune.data.TokenizedExample;
 import io.selfinstruct.finetune.data.TrainingSet;
 import io.selfinstruct.finetune.train.LastLayersTuning;
+import io.selfinstruct.finetune.train.LossNormalization;
 import io.selfinstruct.finetune.train.StepMetrics;
 import io.selfinstruct.finetune.train.TrainableWeights;
 import io.selfinstruct.finetune.train.Trainer;
@@ -84,7 +85,8 @@ class LoraTrainingBenchmark {
                     weights,
                     lora.values(),
                     new TrainingSet(examples, List.of()),
-                    new TrainingOptions(1, steps + 1, 1e-4, 0, 0, micro, micro, 1.0, 1, 0, 0, 0, 1),
+                    new TrainingOptions(
+                            1, steps + 1, 1e-4, 0, 0, micro, micro, 1.0, 1, 0, 0, 0, 1, LossNormalization.TOKENS),
                     new TrainingCheckpoints(dir.resolve("ck"), 1));
             List<Double> rates = new ArrayList<>();
             trainer.train(new TrainerStateTest.Silent() {

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.finetune.data.AlpacaFile;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.TrainingSet;
+import io.selfinstruct.finetune.train.LossNormalization;
 import io.selfinstruct.finetune.train.StepMetrics;
 import io.selfinstruct.finetune.train.TrainableWeights;
 import io.selfinstruct.finetune.train.Trainer;
@@ -62,7 +63,7 @@ class TrainerStateTest {
                     weights,
                     lora.values(),
                     data,
-                    new TrainingOptions(1, 4, 1e-2, 0.01, 1, 4, 2, 1.0, 1, 0, 0, 0, 1),
+                    new TrainingOptions(1, 4, 1e-2, 0.01, 1, 4, 2, 1.0, 1, 0, 0, 0, 1, LossNormalization.TOKENS),
                     new TrainingCheckpoints(root.resolve("ck"), 1));
             trainer.train(new Silent());
 

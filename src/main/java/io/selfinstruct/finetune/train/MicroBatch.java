@@ -8,7 +8,10 @@ import io.selfinstruct.llama.NextTokenLoss;
 import java.util.Arrays;
 import java.util.List;
 
-/** Right-pads examples to the longest one: ids (pad 0), attention mask (0 on padding) and labels (-100 on padding). */
+/**
+ * Right-pads examples to the longest one: ids (pad 0), attention mask (0 on padding, else the number of the
+ * packed example a token belongs to: 1 throughout an unpacked row) and labels (-100 on padding).
+ */
 public final class MicroBatch {
 
     private MicroBatch() {}
@@ -25,7 +28,7 @@ public final class MicroBatch {
             TokenizedExample e = examples.get(b);
             System.arraycopy(e.ids(), 0, ids, b * width, e.length());
             System.arraycopy(e.labels(), 0, labels, b * width, e.length());
-            Arrays.fill(mask, b * width, b * width + e.length(), 1);
+            System.arraycopy(e.exampleNumbers(), 0, mask, b * width, e.length());
         }
         Shape shape = new Shape(rows, width);
         return new NDList(manager.create(ids, shape), manager.create(mask, shape), manager.create(labels, shape));
@@ -33,5 +36,10 @@ public final class MicroBatch {
 
     public static long tokens(List<TokenizedExample> examples) {
         return examples.stream().mapToLong(TokenizedExample::length).sum();
+    }
+
+    /** Targets the loss counts in these examples (see {@link TokenizedExample#targetCount()}). */
+    public static long targets(List<TokenizedExample> examples) {
+        return examples.stream().mapToLong(TokenizedExample::targetCount).sum();
     }
 }

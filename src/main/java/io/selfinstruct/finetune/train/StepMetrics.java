@@ -1,7 +1,8 @@
 package io.selfinstruct.finetune.train;
 
 /**
- * One optimizer step as reported: training loss (mean over the step's micro-batches), learning rate used,
+ * One optimizer step as reported: training loss (the step's loss under its {@link LossNormalization}: the mean
+ * over the step's trained tokens by default, else the mean of the micro-batch means), learning rate used,
  * global gradient norm before clipping, throughput, and the validation figures when they were computed.
  */
 public record StepMetrics(

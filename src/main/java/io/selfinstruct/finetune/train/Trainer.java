@@ -18,7 +18,8 @@ import java.util.OptionalInt;
 import java.util.Random;
 
 /**
- * The training loop: micro-batches, forward, loss, backward (gradients summed over a step's micro-batches),
+ * The training loop: micro-batches, forward, loss, backward (gradients summed over a step's micro-batches, the
+ * loss normalised by the step's trained tokens or per micro-batch, see {@link LossNormalization}),
  * global-norm clipping, AdamW, the warmup-then-cosine schedule, evaluation, samples and checkpoints. Which
  * examples a step sees depends only on the seed and the step, and dropout is reseeded per step, so a run resumed
  * from a checkpoint continues exactly where the interrupted one would have gone.
@@ -87,12 +88,8 @@ public final class Trainer {
             Engine.getInstance().setRandomSeed((int) (options.seed() * 31 + step));
             setTraining(true);
             List<List<TokenizedExample>> microBatches = microBatches(step);
-            double lossSum = 0;
-            long tokens = 0;
-            for (List<TokenizedExample> micro : microBatches) {
-                lossSum += backward(micro, 1f / microBatches.size());
-                tokens += MicroBatch.tokens(micro);
-            }
+            double loss = accumulate(microBatches);
+            long tokens = microBatches.stream().mapToLong(MicroBatch::tokens).sum();
             double gradNorm = GradientClipping.clipByGlobalNorm(weights, options.maxGradNorm());
             double lr = schedule.at(step);
             optimizer.step(lr);
@@ -106,7 +103,7 @@ public final class Trainer {
             progress.onStep(
                     new StepMetrics(
                             step,
-                            lossSum / microBatches.size(),
+                            loss,
                             eval == null ? null : eval.loss(),
                             eval == null ? null : eval.accuracy(),
                             lr,
@@ -124,21 +121,36 @@ public final class Trainer {
         return new Outcome(step, total, false);
     }
 
-    /** One micro-batch: forward, mean next-token loss, backward of {@code loss * scale}; returns the loss. */
-    public float backward(List<TokenizedExample> microBatch, float scale) {
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDList inputs = MicroBatch.collate(microBatch, model.manager());
-            return backward(inputs.get(0), inputs.get(1), inputs.get(2), scale);
+    /**
+     * Forward and backward of one optimizer step's micro-batches, their gradients summed into the weights; returns
+     * the step's loss under the run's {@link LossNormalization}, the loss whose gradient that is.
+     */
+    public double accumulate(List<List<TokenizedExample>> microBatches) {
+        long stepTargets = microBatches.stream().mapToLong(MicroBatch::targets).sum();
+        double loss = 0;
+        for (List<TokenizedExample> micro : microBatches) {
+            double divisor =
+                    options.lossNormalization().divisor(MicroBatch.targets(micro), stepTargets, microBatches.size());
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDList inputs = MicroBatch.collate(micro, model.manager());
+                loss += backward(inputs.get(0), inputs.get(1), inputs.get(2), divisor);
+            }
         }
+        return loss;
     }
 
-    /** @param attentionMask (batch, seq), or null when nothing is padding */
-    public float backward(NDArray ids, NDArray attentionMask, NDArray labels, float scale) {
+    /**
+     * One micro-batch: forward, the summed next-token loss over its counted targets divided by {@code divisor},
+     * backward of that; returns it.
+     *
+     * @param attentionMask (batch, seq) as {@link LlamaModel#forward} takes it, or null when nothing is padding
+     */
+    private float backward(NDArray ids, NDArray attentionMask, NDArray labels, double divisor) {
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray logits = model.forward(ids, attentionMask);
-            NDArray loss = NextTokenLoss.mean(logits, labels);
-            collector.backward(scale == 1f ? loss : loss.mul(scale));
+            NDArray loss = NextTokenLoss.sum(logits, labels).div((float) divisor);
+            collector.backward(loss);
             return loss.getFloat();
         }
     }

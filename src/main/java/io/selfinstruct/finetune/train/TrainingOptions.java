@@ -5,13 +5,15 @@ package io.selfinstruct.finetune.train;
  *
  * @param epochs passes over the training examples (ignored when maxSteps is set)
  * @param maxSteps optimizer steps to run instead of whole epochs; 0 for epochs
- * @param batchSize examples per optimizer step; gradients of batchSize / microBatchSize micro-batches are summed
+ * @param batchSize examples (packed rows with packing) per optimizer step; gradients of batchSize / microBatchSize
+ *     micro-batches are summed
  * @param warmupSteps steps of linear warmup; negative for 3% of the run (transformers' usual warmup_ratio)
  * @param maxGradNorm clip the global gradient norm to this; 0 for no clipping
  * @param evalSteps every how many steps to compute validation loss and token accuracy (0: only at the end)
  * @param sampleSteps every how many steps to generate from the sample prompts (0: only at the end)
  * @param saveSteps every how many steps to checkpoint (0: never)
  * @param saveTotalLimit checkpoints kept (the newest)
+ * @param lossNormalization how the micro-batches' token losses make the step's loss
  */
 public record TrainingOptions(
         int epochs,
@@ -26,7 +28,8 @@ public record TrainingOptions(
         int evalSteps,
         int sampleSteps,
         int saveSteps,
-        int saveTotalLimit) {
+        int saveTotalLimit,
+        LossNormalization lossNormalization) {
 
     public static final double BETA1 = 0.9;
     public static final double BETA2 = 0.999;

@@ -81,15 +81,21 @@ class ExampleEncoderTest {
     }
 
     @Test
-    void packingFillsSequencesUpToTheCutoffKeepingLabels() {
+    void packingFillsSequencesUpToTheCutoffKeepingLabelsAndExampleBoundaries() {
         TokenizedExample a = new TokenizedExample(new long[] {1, 5, 6}, new long[] {-100, 5, 6});
-        TokenizedExample b = new TokenizedExample(new long[] {1, 7}, new long[] {-100, 7});
+        TokenizedExample b = new TokenizedExample(new long[] {1, 7}, new long[] {1, 7}); // trained on its inputs
         TokenizedExample c = new TokenizedExample(new long[] {1, 8, 9, 10}, new long[] {-100, -100, 9, 10});
         List<TokenizedExample> packed = Packing.pack(List.of(a, b, c), 5);
         assertEquals(2, packed.size());
         assertArrayEquals(new long[] {1, 5, 6, 1, 7}, packed.get(0).ids());
-        assertArrayEquals(new long[] {-100, 5, 6, -100, 7}, packed.get(0).labels());
+        assertArrayEquals(
+                new long[] {-100, 5, 6, -100, 7}, packed.get(0).labels(), "b's first token is no target of a's last");
+        assertArrayEquals(new int[] {0, 3}, packed.get(0).starts());
+        assertArrayEquals(new long[] {1, 1, 1, 2, 2}, packed.get(0).exampleNumbers());
+        assertEquals(a.targetCount() + b.targetCount(), packed.get(0).targetCount());
         assertArrayEquals(c.ids(), packed.get(1).ids());
+        assertArrayEquals(new long[] {1, 1, 1, 1}, packed.get(1).exampleNumbers());
+        assertThrows(IllegalArgumentException.class, () -> Packing.pack(packed, 16), "a packed row is packed once");
     }
 
     @Test

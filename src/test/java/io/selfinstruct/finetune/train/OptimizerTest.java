@@ -76,7 +76,8 @@ class OptimizerTest {
         assertEquals(1e-3, s.at(10), 1e-12);
         assertEquals(5e-4, s.at(60), 1e-12);
         assertEquals(0, s.at(110), 1e-12);
-        TrainingOptions options = new TrainingOptions(3, 0, 1e-3, 0, -1, 8, 2, 1, 0, 0, 0, 0, 1);
+        TrainingOptions options =
+                new TrainingOptions(3, 0, 1e-3, 0, -1, 8, 2, 1, 0, 0, 0, 0, 1, LossNormalization.TOKENS);
         assertEquals(13 * 3, options.totalSteps(100));
         assertEquals(2, options.warmupSteps(39), "3% of the steps, rounded up");
     }
