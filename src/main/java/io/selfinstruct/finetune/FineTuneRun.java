@@ -18,6 +18,7 @@ import io.selfinstruct.llama.EosTokens;
 import io.selfinstruct.llama.LlamaLoader;
 import io.selfinstruct.llama.LlamaModel;
 import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.llama.safetensors.CheckpointWriter;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.llama.sampling.Generator;
 import io.selfinstruct.lora.LoraInjection;
@@ -138,11 +139,16 @@ public final class FineTuneRun {
                 PeftAdapter.save(output, spec.lora(), lora);
                 if (spec.mergeModel()) {
                     MergedModelExport.write(
-                            spec.baseModel(), jobDir.resolve(MERGED_DIR), PeftAdapter.mergedWeights(lora));
+                            spec.baseModel(),
+                            jobDir.resolve(MERGED_DIR),
+                            lora,
+                            Map.of(),
+                            CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
                 }
             } else {
                 output = jobDir.resolve(MODEL_DIR);
-                MergedModelExport.write(spec.baseModel(), output, weights.byName());
+                MergedModelExport.write(
+                        spec.baseModel(), output, Map.of(), weights.byName(), CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
             }
             return new Result(false, outcome.step(), output, evaluation);
         }
