@@ -45,8 +45,8 @@ public final class MergedModelExport {
             "chat_template.jinja",
             "chat_template.json");
 
-    /** Rows of a merged weight computed at once: about 4 MB of float32. */
-    private static final int BLOCK_ELEMENTS = 1 << 20;
+    /** Rows of a merged weight computed at once: about 1 MB of float32. */
+    private static final int BLOCK_ELEMENTS = 1 << 18;
 
     private static final Pattern LAYER = Pattern.compile("\\.layers\\.(\\d+)\\.");
 

@@ -34,8 +34,8 @@ public final class CheckpointWriter {
     public static final long DEFAULT_MAX_SHARD_BYTES = 5_000_000_000L;
 
     private static final Map<String, String> METADATA = Map.of("format", "pt");
-    /** Elements per block when streaming a tensor: 4 MB of float32. */
-    static final int BLOCK_ELEMENTS = 1 << 20;
+    /** Elements per block when streaming a tensor: 1 MB of float32. */
+    static final int BLOCK_ELEMENTS = 1 << 18;
 
     /** The bytes of one tensor, written in order: exactly {@link TensorSpec#byteSize()} of them, little-endian. */
     @FunctionalInterface
