@@ -1,5 +1,6 @@
 package io.selfinstruct.finetune;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import io.selfinstruct.finetune.data.Example;
 import io.selfinstruct.finetune.data.PromptFormat;
 import io.selfinstruct.finetune.train.LossNormalization;
@@ -9,7 +10,9 @@ import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.llama.safetensors.Checkpoint;
 import io.selfinstruct.lora.LoraConfig;
+import io.selfinstruct.lora.PeftAdapter;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.SequenceOptions;
 import io.selfinstruct.pool.InstructionStatus;
@@ -66,9 +69,6 @@ public record FineTuneRequest(
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /** vLLM serves LoRA adapters of these ranks only. */
-    public static final Set<Integer> VLLM_RANKS = Set.of(8, 16, 32, 64, 128, 256);
-
     public static final List<String> PROJECTIONS =
             List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
 
@@ -93,7 +93,20 @@ public record FineTuneRequest(
         }
     }
 
-    public record LoraRequest(Integer r, Double alpha, Double dropout, List<String> targetModules, Boolean rsLora) {}
+    /**
+     * @param targetModules projection names, or {@code "all-linear"} (PEFT's shorthand: all seven projections)
+     * @param modulesToSave {@code lm_head} and/or {@code embed_tokens}, trained in full beside the adapter
+     */
+    public record LoraRequest(
+            Integer r,
+            Double alpha,
+            Double dropout,
+
+            @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+            List<String> targetModules,
+
+            Boolean rsLora,
+            List<String> modulesToSave) {}
 
     public record SamplePrompt(String instruction, String input) {}
 
@@ -147,7 +160,7 @@ public record FineTuneRequest(
         }
 
         long runSeed = seed == null ? 42 : seed;
-        LoraConfig loraConfig = tuning == TuningMethod.LORA ? loraConfig(base, runSeed) : null;
+        LoraConfig loraConfig = tuning == TuningMethod.LORA ? loraConfig(base, config) : null;
         int layers = or(trainableLayers, Math.min(2, config.numHiddenLayers()));
         if (tuning == TuningMethod.FREEZE && (layers < 1 || layers > config.numHiddenLayers())) {
             throw new InvalidRequestException("trainableLayers must be between 1 and " + config.numHiddenLayers());
@@ -239,12 +252,15 @@ public record FineTuneRequest(
                                 "lossNormalization must be tokens or microBatchMean, not " + lossNormalization));
     }
 
-    private LoraConfig loraConfig(Path base, long runSeed) {
-        LoraRequest l = lora == null ? new LoraRequest(null, null, null, null, null) : lora;
+    /**
+     * Any rank from 1 up is a valid LoRA (vLLM serves an adapter up to its {@code --max-lora-rank}, so that is the
+     * server's setting, not a reason to refuse 4 or 12 here).
+     */
+    private LoraConfig loraConfig(Path base, ModelConfig config) {
+        LoraRequest l = lora == null ? new LoraRequest(null, null, null, null, null, null) : lora;
         int r = or(l.r(), 8);
-        if (!VLLM_RANKS.contains(r)) {
-            throw new InvalidRequestException(
-                    "lora.r must be one of 8, 16, 32, 64, 128, 256 (the ranks vLLM serves), not " + r);
+        if (r < 1) {
+            throw new InvalidRequestException("lora.r must be at least 1, not " + r);
         }
         double alpha = or(l.alpha(), 16.0);
         double dropout = or(l.dropout(), 0.05);
@@ -255,12 +271,34 @@ public record FineTuneRequest(
             throw new InvalidRequestException("lora.dropout must be in [0, 1)");
         }
         List<String> targets = l.targetModules() == null ? List.of("q_proj", "v_proj") : List.copyOf(l.targetModules());
+        if (targets.equals(List.of(LoraConfig.ALL_LINEAR))) {
+            targets = PROJECTIONS; // as PEFT expands the shorthand before it saves the config
+        }
         if (targets.isEmpty()
                 || !PROJECTIONS.containsAll(targets)
                 || Set.copyOf(targets).size() != targets.size()) {
-            throw new InvalidRequestException("lora.targetModules must be distinct names out of " + PROJECTIONS);
+            throw new InvalidRequestException(
+                    "lora.targetModules must be \"all-linear\" or distinct names out of " + PROJECTIONS);
         }
-        return new LoraConfig(r, alpha, dropout, targets, null, or(l.rsLora(), false), base.toString());
+        List<String> saved = l.modulesToSave() == null ? List.of() : List.copyOf(l.modulesToSave());
+        if (!LoraConfig.SAVABLE_MODULES.containsAll(saved) || Set.copyOf(saved).size() != saved.size()) {
+            throw new InvalidRequestException(
+                    "lora.modulesToSave must be distinct names out of " + LoraConfig.SAVABLE_MODULES);
+        }
+        if (!saved.isEmpty() && config.tieWordEmbeddings() && !hasLmHead(base)) {
+            throw new InvalidRequestException("lora.modulesToSave is not supported for a model with tied word"
+                    + " embeddings (tie_word_embeddings): its lm_head is its embed_tokens");
+        }
+        return new LoraConfig(
+                r, alpha, dropout, targets, null, or(l.rsLora(), false), PeftAdapter.baseModelName(base), saved);
+    }
+
+    private static boolean hasLmHead(Path base) {
+        try (Checkpoint checkpoint = Checkpoint.open(base)) {
+            return checkpoint.contains("lm_head.weight");
+        } catch (ModelLoadException e) {
+            return false;
+        }
     }
 
     /** The samples' sequence options, checked against the base model (its tokenizer loaded only for texts). */

@@ -18,11 +18,13 @@ import io.selfinstruct.llama.EosTokens;
 import io.selfinstruct.llama.LlamaLoader;
 import io.selfinstruct.llama.LlamaModel;
 import io.selfinstruct.llama.ModelTokenizer;
+import io.selfinstruct.llama.safetensors.CheckpointWriter;
 import io.selfinstruct.llama.sampling.GenerationOptions;
 import io.selfinstruct.llama.sampling.Generator;
 import io.selfinstruct.lora.LoraInjection;
 import io.selfinstruct.lora.LoraLinear;
 import io.selfinstruct.lora.MergedModelExport;
+import io.selfinstruct.lora.ModulesToSave;
 import io.selfinstruct.lora.PeftAdapter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,10 +72,12 @@ public final class FineTuneRun {
         try (LlamaModel model = LlamaLoader.load(spec.baseModel(), device, weightType);
                 ModelTokenizer tokenizer = ModelTokenizer.load(spec.baseModel())) {
             Map<String, LoraLinear> lora = Map.of();
+            Map<String, NDArray> savedModules = Map.of();
             TrainableWeights weights;
             if (spec.method() == TuningMethod.LORA) {
                 lora = LoraInjection.inject(model, spec.lora(), spec.training().seed());
-                weights = adapterWeights(lora);
+                savedModules = ModulesToSave.wrap(model, spec.lora().modulesToSave());
+                weights = adapterWeights(lora, savedModules);
             } else {
                 weights = LastLayersTuning.select(model, spec.trainableLayers());
             }
@@ -138,14 +142,19 @@ public final class FineTuneRun {
             Path output;
             if (spec.method() == TuningMethod.LORA) {
                 output = jobDir.resolve(ADAPTER_DIR);
-                PeftAdapter.save(output, spec.lora(), lora);
+                PeftAdapter.save(output, spec.lora(), lora, savedModules);
                 if (spec.mergeModel()) {
                     MergedModelExport.write(
-                            spec.baseModel(), jobDir.resolve(MERGED_DIR), PeftAdapter.mergedWeights(lora));
+                            spec.baseModel(),
+                            jobDir.resolve(MERGED_DIR),
+                            lora,
+                            ModulesToSave.byWeightName(savedModules),
+                            CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
                 }
             } else {
                 output = jobDir.resolve(MODEL_DIR);
-                MergedModelExport.write(spec.baseModel(), output, weights.byName());
+                MergedModelExport.write(
+                        spec.baseModel(), output, Map.of(), weights.byName(), CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
             }
             return new Result(false, outcome.step(), output, evaluation);
         }
@@ -153,11 +162,17 @@ public final class FineTuneRun {
 
     /** LoRA's trainable tensors under PEFT's names, A before B per module. */
     public static TrainableWeights adapterWeights(Map<String, LoraLinear> lora) {
+        return adapterWeights(lora, Map.of());
+    }
+
+    /** The same, then the modules trained in full (modules_to_save) under PEFT's names. */
+    public static TrainableWeights adapterWeights(Map<String, LoraLinear> lora, Map<String, NDArray> savedModules) {
         Map<String, NDArray> named = new LinkedHashMap<>();
         lora.forEach((path, layer) -> {
             named.put("base_model.model." + path + ".lora_A.weight", layer.loraA());
             named.put("base_model.model." + path + ".lora_B.weight", layer.loraB());
         });
+        savedModules.forEach((module, weight) -> named.put(ModulesToSave.adapterName(module), weight));
         return new TrainableWeights(named);
     }
 

@@ -24,7 +24,10 @@ public final class LlamaModel implements AutoCloseable {
     private final ModelConfig config;
     private final NDManager manager;
     private final RotaryEmbedding rotary;
-    private final NDArray embedTokens;
+    private NDArray embedTokens;
+    /** The dtype of the hidden states: the loaded embeddings' (a trained float32 copy swapped in keeps it). */
+    private final DataType hiddenType;
+
     private final List<DecoderLayer> layers;
     private final NDArray norm;
     private LinearLayer lmHead;
@@ -40,6 +43,7 @@ public final class LlamaModel implements AutoCloseable {
         this.manager = manager;
         this.rotary = new RotaryEmbedding(config);
         this.embedTokens = embedTokens;
+        this.hiddenType = embedTokens.getDataType();
         this.layers = List.copyOf(layers);
         this.norm = norm;
         this.lmHead = lmHead;
@@ -77,8 +81,8 @@ public final class LlamaModel implements AutoCloseable {
         NDList cosSin = rotary.cosSin(positions); // each (batch, 1, seq, head_dim)
         NDArray additiveMask = additiveMask(sameExample, distance); // (batch, 1, seq, past + seq)
 
-        NDArray hidden =
-                Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow();
+        NDArray hidden = Precision.cast(
+                Embedding.embedding(inputIds, embedTokens, SparseFormat.DENSE).singletonOrThrow(), hiddenType);
         for (int i = 0; i < layers.size(); i++) {
             if (hiddenStates != null) {
                 hiddenStates.add(hidden);
@@ -158,6 +162,15 @@ public final class LlamaModel implements AutoCloseable {
         }
         all.put("lm_head", lmHead);
         return Collections.unmodifiableMap(all);
+    }
+
+    /** Swaps the input embeddings (vocab, hidden), e.g. for a trained copy (PEFT's modules_to_save). */
+    public void replaceEmbedTokens(NDArray weight) {
+        if (!weight.getShape().equals(embedTokens.getShape())) {
+            throw new IllegalArgumentException(
+                    "embeddings of shape " + weight.getShape() + " do not fit " + embedTokens.getShape());
+        }
+        embedTokens = weight;
     }
 
     /** Swaps the projection at a module path (see {@link #linearLayers()}), e.g. for a LoRA wrapper. */

@@ -10,7 +10,9 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The parts of PEFT's {@code adapter_config.json} (LoraConfig) this runtime acts on. {@code targetModules} is a
  * list of module names matched against the end of a module path, or one regular expression matched against the
- * whole path, as PEFT does.
+ * whole path, as PEFT does; the string {@code "all-linear"} is PEFT's shorthand for every linear layer but the
+ * output layer. {@code modulesToSave} are modules trained in full beside the adapter ({@code lm_head},
+ * {@code embed_tokens}), PEFT's ModulesToSaveWrapper.
  */
 public record LoraConfig(
         int r,
@@ -19,14 +21,22 @@ public record LoraConfig(
         List<String> targetModules,
         String targetRegex,
         boolean useRslora,
-        String baseModelNameOrPath) {
+        String baseModelNameOrPath,
+        List<String> modulesToSave) {
+
+    /** PEFT's INCLUDE_LINEAR_LAYERS_SHORTHAND. */
+    public static final String ALL_LINEAR = "all-linear";
+
+    /** The modules a run can train in full: the model's only non-linear-projection weights worth it. */
+    public static final List<String> SAVABLE_MODULES = List.of("lm_head", "embed_tokens");
 
     public LoraConfig {
         targetModules = targetModules == null ? List.of() : List.copyOf(targetModules);
+        modulesToSave = modulesToSave == null ? List.of() : List.copyOf(modulesToSave);
     }
 
     public static LoraConfig of(int r, double alpha, double dropout, List<String> targetModules) {
-        return new LoraConfig(r, alpha, dropout, targetModules, null, false, null);
+        return new LoraConfig(r, alpha, dropout, targetModules, null, false, null, List.of());
     }
 
     public static LoraConfig parse(JsonNode node) {
@@ -53,6 +63,17 @@ public record LoraConfig(
         if (modules.isEmpty() && regex == null) {
             throw new ModelLoadException("adapter_config.json lacks target_modules");
         }
+        List<String> saved = node.path("modules_to_save").isArray()
+                ? node.get("modules_to_save").values().stream()
+                        .map(JsonNode::asString)
+                        .toList()
+                : List.of();
+        for (String module : saved) {
+            if (!SAVABLE_MODULES.contains(module)) {
+                throw new ModelLoadException(
+                        "adapter modules_to_save " + module + " is not supported; only " + SAVABLE_MODULES);
+            }
+        }
         return new LoraConfig(
                 node.get("r").asInt(),
                 node.path("lora_alpha").asDouble(8),
@@ -62,11 +83,15 @@ public record LoraConfig(
                 node.path("use_rslora").asBoolean(false),
                 node.path("base_model_name_or_path").isString()
                         ? node.get("base_model_name_or_path").asString()
-                        : null);
+                        : null,
+                saved);
     }
 
     /** Whether PEFT would wrap the module at this path, e.g. {@code model.layers.0.self_attn.q_proj}. */
     public boolean targets(String modulePath) {
+        if (ALL_LINEAR.equalsIgnoreCase(targetRegex)) {
+            return !modulePath.equals("lm_head");
+        }
         if (targetRegex != null) {
             return Pattern.matches(targetRegex, modulePath);
         }
@@ -104,7 +129,11 @@ public record LoraConfig(
         node.put("lora_dropout", loraDropout);
         node.putNull("megatron_config");
         node.put("megatron_core", "megatron.core");
-        node.putNull("modules_to_save");
+        if (modulesToSave.isEmpty()) {
+            node.putNull("modules_to_save");
+        } else {
+            modulesToSave.forEach(node.putArray("modules_to_save")::add);
+        }
         node.put("peft_type", "LORA");
         node.put("r", r);
         node.putObject("rank_pattern");

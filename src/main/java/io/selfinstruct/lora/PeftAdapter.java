@@ -7,28 +7,32 @@ import io.selfinstruct.llama.LinearLayer;
 import io.selfinstruct.llama.LlamaModel;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.llama.safetensors.Checkpoint;
-import io.selfinstruct.llama.safetensors.SafetensorsWriter;
-import io.selfinstruct.llama.safetensors.WritableTensor;
+import io.selfinstruct.llama.safetensors.CheckpointWriter;
+import io.selfinstruct.llama.safetensors.SafetensorsDtype;
+import io.selfinstruct.llama.safetensors.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A PEFT LoRA adapter directory ({@code adapter_config.json} + {@code adapter_model.safetensors}) and the wiring
  * of its A/B matrices into a model as {@link LoraLinear} wrappers. PEFT's tensor names are
- * {@code base_model.model.<module path>.lora_A.weight} (A: (r, in)) and {@code ...lora_B.weight} (B: (out, r)).
+ * {@code base_model.model.<module path>.lora_A.weight} (A: (r, in)) and {@code ...lora_B.weight} (B: (out, r)),
+ * and {@code base_model.model.<module path>.weight} for a module trained in full ({@link ModulesToSave}).
  */
 public final class PeftAdapter {
 
     public static final String CONFIG_FILE = "adapter_config.json";
     public static final String WEIGHTS_FILE = "adapter_model.safetensors";
-    private static final String PREFIX = "base_model.model.";
+    static final String PREFIX = "base_model.model.";
 
     private PeftAdapter() {}
 
@@ -77,6 +81,14 @@ public final class PeftAdapter {
             if (applied.isEmpty()) {
                 throw new ModelLoadException("adapter target_modules match no module of the model");
             }
+            for (String module : config.modulesToSave()) {
+                String name = ModulesToSave.adapterName(module);
+                NDArray current =
+                        module.equals("lm_head") ? model.lmHead().base().weight() : model.embedTokens();
+                checkShape(weights, name, current.getShape().getShape());
+                ModulesToSave.install(model, module, weights.load(name, model.manager(), DataType.FLOAT32));
+                unused.remove(name);
+            }
             if (!unused.isEmpty()) {
                 throw new ModelLoadException("adapter tensors match no targeted module: " + unused);
             }
@@ -85,22 +97,67 @@ public final class PeftAdapter {
     }
 
     /**
-     * Writes the adapter as PEFT's save_pretrained does (A and B in float32), tensors in name order as the
-     * safetensors library writes them.
+     * Writes the adapter as PEFT's save_pretrained does (A, B and the modules trained in full in float32), tensors
+     * in name order as the safetensors library writes them, streamed so that a trained embedding of any size
+     * passes through a small buffer.
+     *
+     * @param savedModules the trained copies by module name ({@code lm_head}), see {@link ModulesToSave}
      */
-    public static void save(Path adapterDirectory, LoraConfig config, Map<String, LoraLinear> layers) {
-        Map<String, WritableTensor> tensors = new java.util.TreeMap<>();
+    public static void save(
+            Path adapterDirectory,
+            LoraConfig config,
+            Map<String, LoraLinear> layers,
+            Map<String, NDArray> savedModules) {
+        Map<String, NDArray> tensors = new TreeMap<>();
         layers.forEach((path, lora) -> {
-            tensors.put(PREFIX + path + ".lora_A.weight", WritableTensor.of(lora.loraA()));
-            tensors.put(PREFIX + path + ".lora_B.weight", WritableTensor.of(lora.loraB()));
+            tensors.put(PREFIX + path + ".lora_A.weight", lora.loraA());
+            tensors.put(PREFIX + path + ".lora_B.weight", lora.loraB());
         });
+        savedModules.forEach((module, weight) -> tensors.put(ModulesToSave.adapterName(module), weight));
         try {
             Files.createDirectories(adapterDirectory);
             Files.writeString(adapterDirectory.resolve(CONFIG_FILE), config.toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + adapterDirectory, e);
         }
-        SafetensorsWriter.write(adapterDirectory.resolve(WEIGHTS_FILE), tensors, Map.of("format", "pt"));
+        List<TensorSpec> specs = tensors.entrySet().stream()
+                .map(e -> new TensorSpec(
+                        e.getKey(),
+                        SafetensorsDtype.F32,
+                        e.getValue().getShape().getShape()))
+                .toList();
+        CheckpointWriter.writeFile(
+                adapterDirectory.resolve(WEIGHTS_FILE),
+                specs,
+                (tensor, out) -> CheckpointWriter.writeArray(tensors.get(tensor.name()), tensor.dtype(), out));
+    }
+
+    /**
+     * The name an adapter gives its base model ({@code base_model_name_or_path}), which AutoPeftModelForCausalLM
+     * and llama.cpp's converter look up: config.json's {@code _name_or_path} when it is a name (a hub id such as
+     * {@code meta-llama/Llama-3.1-8B}), else the model directory's name, never the server's path.
+     */
+    public static String baseModelName(Path baseModel) {
+        Path config = baseModel.resolve("config.json");
+        try {
+            if (Files.isRegularFile(config)) {
+                String name = JsonMapper.builder()
+                        .build()
+                        .readTree(Files.readString(config))
+                        .path("_name_or_path")
+                        .asString("")
+                        .strip();
+                if (!name.isEmpty()
+                        && !name.startsWith(".")
+                        && !name.startsWith("~")
+                        && !Path.of(name).isAbsolute()) {
+                    return name;
+                }
+            }
+        } catch (IOException | tools.jackson.core.JacksonException | java.nio.file.InvalidPathException e) {
+            // an unreadable config says nothing about the name: the directory still does
+        }
+        return baseModel.toAbsolutePath().normalize().getFileName().toString();
     }
 
     /** The merged weights {@code W + B A * scaling} by transformers weight name, as merge_and_unload leaves them. */

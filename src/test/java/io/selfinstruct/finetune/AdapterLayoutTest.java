@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * An adapter trained here on PEFT's golden tiny-llama with PEFT's settings (r 8, alpha 16, q_proj/v_proj) has
- * exactly the files PEFT wrote: the same adapter_config.json fields and values (but the base path), and the
+ * exactly the files PEFT wrote: the same adapter_config.json fields and values (the base named by its directory, as PEFT names it), and the
  * same safetensors header, key by key in order, with dtype, shape, offsets and {"format":"pt"} metadata.
  */
 class AdapterLayoutTest {
@@ -62,9 +62,7 @@ class AdapterLayoutTest {
                 assertEquals(peft.get(field), ours.get(field), field);
             }
         }
-        assertEquals(
-                base.toRealPath().toString(),
-                ours.get("base_model_name_or_path").asString());
+        assertEquals(peft.get("base_model_name_or_path"), ours.get("base_model_name_or_path"), "the name, as PEFT's");
 
         JsonNode ourHeader = header(result.outputDir().resolve("adapter_model.safetensors"));
         JsonNode peftHeader = header(GOLDEN.resolve("adapter/adapter_model.safetensors"));

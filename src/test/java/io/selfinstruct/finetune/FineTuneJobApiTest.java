@@ -77,7 +77,9 @@ class FineTuneJobApiTest {
 
     @Test
     void invalidRequestsAreClear400s() throws Exception {
-        expect400(job("\"lora\": {\"r\": 12}"), "vLLM");
+        expect400(job("\"lora\": {\"r\": 0}"), "lora.r must be at least 1");
+        expect400(job("\"lora\": {\"r\": -4}"), "lora.r must be at least 1");
+        expect400(job("\"lora\": {\"modulesToSave\": [\"norm\"]}"), "lora.modulesToSave");
         expect400(job("\"lora\": {\"targetModules\": [\"qkv_proj\"]}"), "targetModules");
         expect400(job("\"batchSize\": 5"), "multiple of microBatchSize");
         expect400(job("\"method\": \"prefix\""), "method");

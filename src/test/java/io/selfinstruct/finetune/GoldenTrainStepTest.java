@@ -19,6 +19,7 @@ import io.selfinstruct.llama.Golden;
 import io.selfinstruct.llama.LlamaLoader;
 import io.selfinstruct.llama.LlamaModel;
 import io.selfinstruct.llama.NextTokenLoss;
+import io.selfinstruct.llama.safetensors.CheckpointWriter;
 import io.selfinstruct.llama.safetensors.SafetensorsFile;
 import io.selfinstruct.lora.LoraLinear;
 import io.selfinstruct.lora.MergedModelExport;
@@ -108,7 +109,8 @@ class GoldenTrainStepTest {
         try (LlamaModel model = LlamaLoader.load(GOLDEN.resolve("model"), Device.cpu(), DataType.FLOAT32);
                 SafetensorsFile expected = SafetensorsFile.open(GOLDEN.resolve("lora_merged_weights.safetensors"))) {
             Map<String, LoraLinear> lora = PeftAdapter.apply(GOLDEN.resolve("adapter"), model);
-            MergedModelExport.write(GOLDEN.resolve("model"), dir, PeftAdapter.mergedWeights(lora));
+            MergedModelExport.write(
+                    GOLDEN.resolve("model"), dir, lora, Map.of(), CheckpointWriter.DEFAULT_MAX_SHARD_BYTES);
             try (SafetensorsFile merged = SafetensorsFile.open(dir.resolve("model.safetensors"));
                     SafetensorsFile base = SafetensorsFile.open(GOLDEN.resolve("model/model.safetensors"))) {
                 assertEquals(base.names(), merged.names(), "every base tensor is in the merged model");

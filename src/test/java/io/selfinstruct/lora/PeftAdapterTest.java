@@ -80,7 +80,7 @@ class PeftAdapterTest {
                 LlamaModel reloaded = LlamaLoader.load(golden.modelDir(), Device.cpu(), DataType.FLOAT32)) {
             LoraConfig config = PeftAdapter.readConfig(golden.adapterDir());
             Map<String, LoraLinear> lora = PeftAdapter.apply(golden.adapterDir(), model);
-            PeftAdapter.save(dir, config, lora);
+            PeftAdapter.save(dir, config, lora, Map.of());
             assertEquals(config, PeftAdapter.readConfig(dir));
             Map<String, LoraLinear> again = PeftAdapter.apply(dir, reloaded);
             String key = "model.layers.2.self_attn.v_proj";

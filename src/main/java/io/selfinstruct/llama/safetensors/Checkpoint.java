@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.selfinstruct.llama.ModelLoadException;
 import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -106,6 +107,16 @@ public final class Checkpoint implements AutoCloseable {
 
     public float[] readFloats(String name) {
         return file(name).readFloats(name);
+    }
+
+    /** See {@link SafetensorsFile#readFloats(String, long, float[])}. */
+    public void readFloats(String name, long firstElement, float[] into) {
+        file(name).readFloats(name, firstElement, into);
+    }
+
+    /** See {@link SafetensorsFile#transferTo(String, WritableByteChannel)}. */
+    public void transferTo(String name, WritableByteChannel out) throws IOException {
+        file(name).transferTo(name, out);
     }
 
     private SafetensorsFile file(String name) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,6 +156,36 @@ public final class SafetensorsFile implements AutoCloseable {
         out.flip();
         out.asFloatBuffer().get(values);
         return values;
+    }
+
+    /**
+     * Reads {@code into.length} elements as float32, starting at element {@code firstElement} (a long: tensors of
+     * any size), so a tensor can be streamed through a small block.
+     */
+    public void readFloats(String name, long firstElement, float[] into) {
+        TensorInfo info = info(name);
+        if (firstElement < 0 || firstElement + into.length > info.elementCount()) {
+            throw new ModelLoadException("elements " + firstElement + " + " + into.length + " lie outside tensor "
+                    + name + " of " + info.elementCount());
+        }
+        long width = info.dtype().bytes();
+        ByteBuffer out = ByteBuffer.allocate(into.length * 4).order(ByteOrder.nativeOrder());
+        widen(info.dtype(), map(info, info.begin() + firstElement * width, into.length * width), out);
+        out.flip().asFloatBuffer().get(into);
+    }
+
+    /** Copies the tensor's bytes as they are to {@code out}, through the operating system (no Java array). */
+    public void transferTo(String name, WritableByteChannel out) throws IOException {
+        TensorInfo info = info(name);
+        long position = dataStart + info.begin();
+        long end = dataStart + info.end();
+        while (position < end) {
+            long sent = channel.transferTo(position, end - position, out);
+            if (sent <= 0) {
+                throw new IOException("cannot copy tensor " + name + " of " + path);
+            }
+            position += sent;
+        }
     }
 
     /**

@@ -5,10 +5,13 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -26,16 +29,29 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
     public static void write(Path file, Map<String, WritableTensor> tensors, Map<String, String> metadata) {
+        Map<String, WritableTensor> ordered = new LinkedHashMap<>(tensors);
+        List<TensorSpec> specs = new ArrayList<>();
+        ordered.forEach((name, tensor) -> specs.add(new TensorSpec(name, tensor.dtype(), tensor.shape())));
+        try (FileChannel out = create(file)) {
+            writeFully(out, header(specs, metadata));
+            for (WritableTensor tensor : ordered.values()) {
+                writeFully(out, tensor.bytes().duplicate());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** The length-prefixed, padded JSON header for tensors laid out back to back in this order. */
+    static ByteBuffer header(List<TensorSpec> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = header.putObject("__metadata__");
             metadata.forEach(meta::put);
         }
         long offset = 0;
-        Map<String, WritableTensor> ordered = new LinkedHashMap<>(tensors);
-        for (Map.Entry<String, WritableTensor> entry : ordered.entrySet()) {
-            WritableTensor tensor = entry.getValue();
-            ObjectNode node = header.putObject(entry.getKey());
+        for (TensorSpec tensor : tensors) {
+            ObjectNode node = header.putObject(tensor.name());
             node.put("dtype", tensor.dtype().name());
             ArrayNode shape = node.putArray("shape");
             for (long d : tensor.shape()) {
@@ -53,18 +69,15 @@ public final class SafetensorsWriter {
         while (head.hasRemaining()) {
             head.put((byte) ' ');
         }
-        try (FileChannel out = FileChannel.open(
-                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(out, head.flip());
-            for (WritableTensor tensor : ordered.values()) {
-                writeFully(out, tensor.bytes().duplicate());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        return head.flip();
     }
 
-    private static void writeFully(FileChannel out, ByteBuffer buffer) throws IOException {
+    static FileChannel create(Path file) throws IOException {
+        return FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
         }
