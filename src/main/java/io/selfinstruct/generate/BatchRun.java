@@ -68,6 +68,9 @@ final class BatchRun implements Runnable {
     private final AtomicInteger reserved = new AtomicInteger();
 
     private final AtomicInteger generating = new AtomicInteger();
+    /** Step-1 requests made so far, earlier runs included: with answer reuse, request n's prompt depends on n. */
+    private final java.util.concurrent.atomic.AtomicLong generations = new java.util.concurrent.atomic.AtomicLong();
+
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final AtomicReference<Ending> ending = new AtomicReference<>();
     private volatile ExecutorService workers;
@@ -154,6 +157,7 @@ final class BatchRun implements Runnable {
         for (LlmUsage.StoredAnswer call : store.unadmittedGenerations(batchId)) {
             admitGenerated(call.response(), call.truncated(), call.callId());
         }
+        generations.set(store.generationsMade(batchId));
         List<Long> candidates = instructions.candidateIds(batchId);
         pending.addAll(candidates);
         int acceptedSoFar = instructions.acceptedCount(batchId);
@@ -210,11 +214,15 @@ final class BatchRun implements Runnable {
 
     /** Step 1: one request for new instructions (self-instruct) or whole tasks (Alpaca). */
     private void generate() {
+        // with answer reuse, a re-run of the batch must ask the same questions in the same order: the draw of the
+        // examples shown depends on the random seed and the request's number only
+        long number = generations.getAndIncrement();
+        Random draw = config.reuseAnswers() ? new Random(config.randomSeed() * 1_000_003L + number) : random;
         String prompt;
         Sampling sampling;
         boolean chat = config.api().equals("chat");
         if (config.alpaca()) {
-            prompt = prompts.alpaca(config.language(), sample(seeds, BatchConfig.ALPACA_PROMPT_SEEDS));
+            prompt = prompts.alpaca(config.language(), sample(seeds, BatchConfig.ALPACA_PROMPT_SEEDS, draw));
             sampling = new Sampling(
                     config.temperature(),
                     config.topP(),
@@ -228,10 +236,11 @@ final class BatchRun implements Runnable {
             List<SeedTaskLine> seedPool = config.classificationOnly()
                     ? seeds.stream().filter(SeedTaskLine::isClassification).toList()
                     : seeds;
-            List<String> machine = sample(machineInstructions, config.machineInstructionsPerPrompt());
+            List<String> machine = sample(machineInstructions, config.machineInstructionsPerPrompt(), draw);
             List<String> shown = new ArrayList<>(machine);
-            sample(seedPool, BatchConfig.PROMPT_INSTRUCTIONS - machine.size()).forEach(s -> shown.add(s.instruction()));
-            Collections.shuffle(shown, random);
+            sample(seedPool, BatchConfig.PROMPT_INSTRUCTIONS - machine.size(), draw)
+                    .forEach(s -> shown.add(s.instruction()));
+            Collections.shuffle(shown, draw);
             prompt = prompts.instructions(config.language(), shown, config.classificationOnly());
             // a blank line ends the list in the reference; chat models put one after their lead-in, so only
             // the item number stops them
@@ -367,7 +376,7 @@ final class BatchRun implements Runnable {
         }
     }
 
-    private <T> List<T> sample(List<T> from, int count) {
+    private static <T> List<T> sample(List<T> from, int count, Random random) {
         if (count <= 0 || from.isEmpty()) {
             return List.of();
         }

@@ -137,7 +137,8 @@ public class BatchScheduler {
                 .withRequestsPerMinute(config.requestsPerMinute())
                 .withTokensPerMinute(config.tokensPerMinute())
                 .withMaxCostUsd(config.maxCostUsd())
-                .withPrice(config.price()));
+                .withPrice(config.price())
+                .withReuseAnswers(config.reuseAnswers()));
         BatchRun run = new BatchRun(
                 id,
                 instance.id(),

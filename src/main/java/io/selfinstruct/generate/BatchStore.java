@@ -32,6 +32,11 @@ class BatchStore {
                 .toList();
     }
 
+    /** Step-1 calls the batch has stored, whatever their outcome: the number of the next one. */
+    long generationsMade(long batchId) {
+        return llm.callsOf(batchId, List.of(BatchRun.STEP_GENERATE, BatchRun.STEP_ALPACA));
+    }
+
     /**
      * Ends this process's run: a status of its own (completed, failed, budget) only replaces RUNNING, so a pause
      * or cancel asked for meanwhile stands; the claim is released either way.

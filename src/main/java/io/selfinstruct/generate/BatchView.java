@@ -18,6 +18,7 @@ public record BatchView(
         int pending,
         Map<String, Long> rejected,
         long requests,
+        long reusedCalls,
         long promptTokens,
         long completionTokens,
         double costUsd,

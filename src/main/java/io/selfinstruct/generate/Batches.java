@@ -108,6 +108,7 @@ public class Batches implements BatchPools {
                 byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L).intValue(),
                 rejected,
                 usage.calls(),
+                llmUsage.reusedBy(id),
                 usage.promptTokens(),
                 usage.completionTokens(),
                 usage.costUsd(),

@@ -128,7 +128,8 @@ public record LlmProperties(
                 maxMalformedAttempts,
                 initialBackoff,
                 maxBackoff,
-                null);
+                null,
+                false);
     }
 
     private static String firstNonBlank(String... values) {

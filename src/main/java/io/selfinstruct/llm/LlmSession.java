@@ -38,6 +38,9 @@ public final class LlmSession implements AutoCloseable {
     private final TokenBucket requestRate;
     private final TokenBucket tokenRate;
     private final long systemPromptTokens;
+    private final String systemPrompt;
+    /** Two threads of a batch must not reuse the same earlier answer. */
+    private final Object reuseLock = new Object();
     /** After a 429, every thread waits until here (System.nanoTime), not only the one that got it. */
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
 
@@ -68,10 +71,12 @@ public final class LlmSession implements AutoCloseable {
                 settings.requestsPerMinute() > 0 ? TokenBucket.perMinute(settings.requestsPerMinute()) : null;
         this.tokenRate = settings.tokensPerMinute() > 0 ? TokenBucket.perMinute(settings.tokensPerMinute()) : null;
         this.systemPromptTokens = settings.api() == LlmApi.CHAT ? estimateTokens(systemPrompt) : 0;
+        this.systemPrompt = systemPrompt;
     }
 
     /**
-     * Makes one call, or answers it from the database when its request key already succeeded.
+     * Makes one call, or answers it from the database when its request key already succeeded, or (with
+     * {@code reuseAnswers}) from an earlier batch's call of the identical request, at no cost.
      *
      * @throws LlmException.Fatal            the server refused key, model, endpoint or request: end the batch
      * @throws LlmException.BudgetReached    the call could pass {@code maxCostUsd}; nothing was sent
@@ -79,11 +84,21 @@ public final class LlmSession implements AutoCloseable {
      * @throws LlmException.Cancelled        the session was stopped ({@link #stop()}) or the thread interrupted
      */
     public LlmResult call(LlmRequest request) {
-        LlmCall row = log.rowFor(settings.batchId(), request, settings.model());
+        LlmCall row = log.rowFor(
+                settings.batchId(), request, settings.model(), RequestFingerprint.of(settings, systemPrompt, request));
         Optional<LlmResult> stored = log.replay(row);
         if (stored.isPresent()) {
             metrics.call("replayed");
             return stored.get();
+        }
+        if (settings.reuseAnswers()) {
+            synchronized (reuseLock) {
+                Optional<LlmResult> reused = log.reuse(row);
+                if (reused.isPresent()) {
+                    metrics.call("reused");
+                    return reused.get();
+                }
+            }
         }
         throwIfFatal();
         try {

@@ -25,6 +25,16 @@ public class LlmUsage {
         return totals(calls.totalsOfBatch(batchId));
     }
 
+    /** The batch's calls answered from an earlier batch's identical request ({@code reuseAnswers}), at no cost. */
+    public long reusedBy(long batchId) {
+        return calls.countByBatchIdAndReusedFromIsNotNull(batchId);
+    }
+
+    /** How many calls of these steps the batch has stored, whatever their outcome. */
+    public long callsOf(long batchId, Collection<String> steps) {
+        return calls.countByBatchIdAndStepIn(batchId, steps);
+    }
+
     public Totals ofAll() {
         return totals(calls.totals());
     }
