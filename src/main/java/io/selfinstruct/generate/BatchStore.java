@@ -32,6 +32,15 @@ class BatchStore {
                 .toList();
     }
 
+    /** Step-1 requests that got no answer (failed, or not answered by their Batch API wave): to ask again. */
+    List<LlmUsage.UnansweredCall> unansweredGenerations(long batchId) {
+        return llm.unansweredCalls(batchId, List.of(BatchRun.STEP_GENERATE, BatchRun.STEP_ALPACA));
+    }
+
+    double spent(long batchId) {
+        return llm.ofBatch(batchId).costUsd();
+    }
+
     /** Step-1 calls the batch has stored, whatever their outcome: the number of the next one. */
     long generationsMade(long batchId) {
         return llm.callsOf(batchId, List.of(BatchRun.STEP_GENERATE, BatchRun.STEP_ALPACA));

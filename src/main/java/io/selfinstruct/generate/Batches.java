@@ -119,6 +119,20 @@ public class Batches implements BatchPools {
                 batch.getCreatedAt(),
                 batch.getStartedAt(),
                 batch.getFinishedAt(),
+                config(batch).delivery(),
+                llmUsage.wavesOf(id).stream()
+                        .map(w -> new BatchView.Wave(
+                                w.getWave(),
+                                w.getState().name(),
+                                w.getProviderBatchId(),
+                                w.getProviderStatus(),
+                                w.getRequests(),
+                                w.getCompletedCount(),
+                                w.getFailedCount(),
+                                w.getError(),
+                                w.getCreatedAt(),
+                                w.getUpdatedAt()))
+                        .toList(),
                 config(batch));
     }
 

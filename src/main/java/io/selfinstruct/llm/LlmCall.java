@@ -66,6 +66,10 @@ public class LlmCall {
     @Column(name = "reused_from")
     private Long reusedFrom;
 
+    /** The Batch API wave ({@link ProviderBatch}) the call was last sent in; null for online calls. */
+    @Column(name = "provider_batch_id")
+    private Long providerBatchId;
+
     @Column(name = "created_at")
     private Instant createdAt;
 
@@ -204,6 +208,14 @@ public class LlmCall {
 
     public void setReusedFrom(Long reusedFrom) {
         this.reusedFrom = reusedFrom;
+    }
+
+    public Long getProviderBatchId() {
+        return providerBatchId;
+    }
+
+    public void setProviderBatchId(Long providerBatchId) {
+        this.providerBatchId = providerBatchId;
     }
 
     public Instant getCreatedAt() {

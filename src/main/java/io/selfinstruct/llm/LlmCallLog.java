@@ -17,6 +17,7 @@ final class LlmCallLog {
 
     static final String SUCCEEDED = "SUCCEEDED";
     static final String FAILED = "FAILED";
+    static final String PENDING = "PENDING";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<List<Map<String, String>>> CHOICES = new TypeReference<>() {};
@@ -92,6 +93,14 @@ final class LlmCallLog {
         call.setCostUsd(costUsd);
         call.setLatencyMs(latencyMs);
         call.setAttempts(call.getAttempts() + attempts);
+        return repository.save(call);
+    }
+
+    /** The call was sent in Batch API wave {@code waveId} and waits for its answer. */
+    LlmCall submitted(LlmCall call, long waveId) {
+        call.setStatus(PENDING);
+        call.setError(null);
+        call.setProviderBatchId(waveId);
         return repository.save(call);
     }
 

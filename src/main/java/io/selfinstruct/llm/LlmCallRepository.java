@@ -26,6 +26,13 @@ public interface LlmCallRepository extends JpaRepository<LlmCall, Long> {
 
     long countByBatchIdAndStepIn(long batchId, Collection<String> steps);
 
+    @Query("select c.step, count(c), coalesce(sum(c.promptTokens), 0), coalesce(sum(c.completionTokens), 0), "
+            + "coalesce(sum(c.costUsd), 0) from LlmCall c where c.batchId = :batchId and c.status = 'SUCCEEDED' "
+            + "group by c.step")
+    List<Object[]> succeededByStep(long batchId);
+
+    List<LlmCall> findByBatchIdAndStatusNotAndStepInOrderById(long batchId, String status, Collection<String> steps);
+
     @Query("select count(c), coalesce(sum(c.promptTokens), 0), coalesce(sum(c.completionTokens), 0), "
             + "coalesce(sum(c.costUsd), 0) from LlmCall c")
     List<Object[]> totals();

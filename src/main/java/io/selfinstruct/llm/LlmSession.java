@@ -45,6 +45,7 @@ public final class LlmSession implements AutoCloseable {
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
 
     private volatile LlmException.Fatal fatal;
+    private BatchApi batchApi;
 
     private final LongAdder calls = new LongAdder();
     private final LongAdder requests = new LongAdder();
@@ -82,6 +83,7 @@ public final class LlmSession implements AutoCloseable {
      * @throws LlmException.BudgetReached    the call could pass {@code maxCostUsd}; nothing was sent
      * @throws LlmException.RetriesExhausted every attempt failed with a transient error
      * @throws LlmException.Cancelled        the session was stopped ({@link #stop()}) or the thread interrupted
+     * @throws LlmException.Deferred         a Batch API session has no stored answer: the request waits for a wave
      */
     public LlmResult call(LlmRequest request) {
         LlmCall row = log.rowFor(
@@ -99,6 +101,13 @@ public final class LlmSession implements AutoCloseable {
                     return reused.get();
                 }
             }
+        }
+        if (batchApi != null) {
+            if (LlmCallLog.FAILED.equals(row.getStatus()) && row.getAttempts() >= settings.maxAttempts()) {
+                throw new LlmException.RetriesExhausted(
+                        null, "no answer after " + row.getAttempts() + " Batch API waves: " + row.getError(), null);
+            }
+            throw new LlmException.Deferred(request);
         }
         throwIfFatal();
         try {
@@ -157,7 +166,7 @@ public final class LlmSession implements AutoCloseable {
             long start = System.nanoTime();
             OpenAiEndpoint.Reply reply;
             try {
-                reply = endpoint.complete(request.prompt(), request.sampling());
+                reply = endpoint.complete(request);
             } catch (OpenAiEndpoint.Aborted e) {
                 throw cancelled(row, attempts, elapsed(start, true));
             } catch (OpenAIException | Failure.MalformedReply e) {
@@ -319,6 +328,29 @@ public final class LlmSession implements AutoCloseable {
     /** A deliberately high estimate (about 1 token per 3 UTF-8 bytes) for limits that must not be passed. */
     static long estimateTokens(String text) {
         return (text.getBytes(StandardCharsets.UTF_8).length + 2) / 3 + 4;
+    }
+
+    void useBatchApi(BatchApi batchApi) {
+        this.batchApi = batchApi;
+    }
+
+    OpenAiEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The Batch API side of a session opened with {@code batchApi}; null for an online session. */
+    public BatchApi batchApi() {
+        return batchApi;
+    }
+
+    /** Waits, or returns false at once when the session is stopped. */
+    public boolean sleep(java.time.Duration duration) {
+        try {
+            pause(duration.toNanos());
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     public LlmSettings settings() {
