@@ -402,11 +402,10 @@ final class BatchRun implements Runnable {
             return prior;
         }
         double admittedPerCall = (double) own.admitted() / own.generations();
-        long judged = own.admitted() - pending.size();
         // a pass rate measured on a handful of instructions says little: keep the prior until step 4 judged five
-        double passRate = config.alpaca() || judged < 5 || own.accepted() == 0
+        double passRate = config.alpaca() || own.judged() < 5 || own.accepted() == 0
                 ? prior.passRate()
-                : (double) own.accepted() / judged;
+                : (double) own.accepted() / own.judged();
         return new Forecast.Yield(admittedPerCall, passRate, "this batch", List.of(batchId));
     }
 

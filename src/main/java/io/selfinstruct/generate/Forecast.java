@@ -117,6 +117,7 @@ public class Forecast {
         List<Long> basis = new ArrayList<>();
         double generations = 0;
         double admitted = 0;
+        double judged = 0;
         double accepted = 0;
         for (Batch earlier : batches.findByStatusAndSeedSetAndMode(
                 BatchStatus.COMPLETED,
@@ -130,6 +131,7 @@ public class Forecast {
             basis.add(earlier.getId());
             generations += counts.generations();
             admitted += counts.admitted();
+            judged += counts.judged();
             accepted += counts.accepted();
         }
         if (basis.isEmpty() || admitted == 0 || accepted == 0) {
@@ -137,13 +139,16 @@ public class Forecast {
         }
         return new Yield(
                 admitted / generations,
-                accepted / admitted,
+                config.alpaca() ? 1.0 : accepted / judged,
                 "the last " + basis.size() + " completed batches with seed set '" + config.seedSet() + "'",
                 List.copyOf(basis));
     }
 
-    /** A batch's own step-1 calls answered, instructions admitted and accepted so far. */
-    record Counts(long generations, long admitted, long accepted) {}
+    /**
+     * A batch's own step-1 calls answered, instructions admitted (passed the filters and ROUGE-L, those turned away
+     * over the target included), judged by step 4 (accepted or rejected there) and accepted so far.
+     */
+    record Counts(long generations, long admitted, long judged, long accepted) {}
 
     Counts counts(long batchId) {
         long generations = usage.succeededByStep(batchId).entrySet().stream()
@@ -154,13 +159,13 @@ public class Forecast {
         Map<InstructionStatus, Long> byStatus = instructions.countsByStatus(batchId);
         Map<String, Long> rejected = instructions.rejectionsByReason(batchId);
         long accepted = byStatus.getOrDefault(InstructionStatus.ACCEPTED, 0L);
-        // admitted: passed the filters and ROUGE-L; those over the target passed them too
-        long admitted = accepted
-                + byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L)
+        long judged = accepted
                 + rejected.getOrDefault(RejectReason.NO_VALID_INSTANCES.code(), 0L)
-                + rejected.getOrDefault(RejectReason.CONFLICTING_INSTANCES.code(), 0L)
+                + rejected.getOrDefault(RejectReason.CONFLICTING_INSTANCES.code(), 0L);
+        long admitted = judged
+                + byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L)
                 + rejected.getOrDefault(Admission.OVER_TARGET, 0L);
-        return new Counts(generations, admitted, accepted);
+        return new Counts(generations, admitted, judged, accepted);
     }
 
     /** Prompt and completion tokens per call of each step: measured on the basis batches, else estimated. */
