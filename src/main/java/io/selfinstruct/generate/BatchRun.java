@@ -50,6 +50,8 @@ final class BatchRun implements Runnable {
     static final String STEP_INSTANCES = "generate_instances";
     /** Consecutive failed calls (retries exhausted) after which the batch ends FAILED. */
     static final int MAX_CONSECUTIVE_FAILURES = 8;
+    /** JSON costs tokens: room for five instances as objects, with their quotes and keys. */
+    static final int STRUCTURED_INSTANCE_TOKENS = 600;
     /** The most requests one provider batch takes (OpenAI: 50,000 per input file). */
     static final int MAX_WAVE_REQUESTS = 50_000;
 
@@ -81,6 +83,10 @@ final class BatchRun implements Runnable {
     private volatile ExecutorService workers;
     private final Forecast forecast;
     private final java.time.Duration pollInterval;
+    /** Steps 2 and 3 ask for JSON (structured outputs) until the server refuses response_format. */
+    private final java.util.concurrent.atomic.AtomicBoolean structured;
+    /** Structured answers that were not JSON of the schema (then read as text). */
+    private final AtomicInteger structuredParseErrors = new AtomicInteger();
 
     BatchRun(
             long batchId,
@@ -97,6 +103,8 @@ final class BatchRun implements Runnable {
         this.batchId = batchId;
         this.forecast = forecast;
         this.pollInterval = pollInterval;
+        this.structured = new java.util.concurrent.atomic.AtomicBoolean(
+                config.structuredOutputs() && !store.textFallback(batchId));
         this.instanceId = instanceId;
         this.config = config;
         this.store = store;
@@ -157,6 +165,12 @@ final class BatchRun implements Runnable {
             log.error("Batch {} failed", batchId, e);
             finish(Ending.failed(unexpected(batchId)));
         } finally {
+            if (structuredParseErrors.get() > 0) {
+                log.info(
+                        "Batch {}: {} structured answers were not JSON of their schema and were read as text",
+                        batchId,
+                        structuredParseErrors.get());
+            }
             Ending end = ending.get();
             store.end(
                     batchId,
@@ -490,29 +504,10 @@ final class BatchRun implements Runnable {
                 classification = true;
                 instructions.setClassification(instructionId, true);
             } else if (classification == null) {
-                LlmResult answer = llm.call(new LlmRequest(
-                        STEP_CLASSIFY,
-                        batchId + ":cls:" + instructionId,
-                        prompts.isClassification(config.language(), instruction.getText()),
-                        new Sampling(0.0, 0.0, 3, List.of("\n", "Task"), null, null, null, null)));
-                classification = ClassificationAnswer.isYes(answer.text());
+                classification = classify(instruction);
                 instructions.setClassification(instructionId, classification);
             }
-            LlmResult response = llm.call(new LlmRequest(
-                    STEP_INSTANCES,
-                    batchId + ":inst:" + instructionId,
-                    prompts.instances(config.language(), instruction.getText(), classification),
-                    new Sampling(
-                            0.0,
-                            0.0,
-                            classification ? 300 : 350,
-                            List.of("Example 6", "Task:"),
-                            1.5,
-                            null,
-                            null,
-                            null)));
-            List<Example> examples =
-                    InstanceParser.parse(response.text(), classification, "length".equals(response.finishReason()));
+            List<Example> examples = instancesOf(instruction, classification);
             var filtered = InstanceFilter.apply(
                     examples,
                     config.maxInstancesPerInstruction(),
@@ -533,9 +528,11 @@ final class BatchRun implements Runnable {
                 row.reject(dropped.reason().code());
                 rows.add(row);
             }
-            String rejection = filtered.taskRejection() == null
-                    ? null
-                    : filtered.taskRejection().code();
+            String rejection = examples.isEmpty()
+                    ? RejectReason.UNPARSEABLE.code()
+                    : filtered.taskRejection() == null
+                            ? null
+                            : filtered.taskRejection().code();
             instructions.finishInstruction(instructionId, rows, rejection);
             if (rejection == null) {
                 accepted.incrementAndGet();
@@ -546,6 +543,77 @@ final class BatchRun implements Runnable {
         } catch (LlmException.RetriesExhausted e) {
             pending.add(instructionId);
             throw e;
+        }
+    }
+
+    /** Step 2, as a JSON object while the server takes response_format, else as the reference's Yes/No. */
+    private boolean classify(Instruction instruction) {
+        if (structured.get()) {
+            try {
+                LlmResult answer = llm.call(new LlmRequest(
+                        STEP_CLASSIFY,
+                        batchId + ":cls:json:" + instruction.getId(),
+                        prompts.structuredIsClassification(config.language(), instruction.getText()),
+                        new Sampling(0.0, 0.0, 20, null, null, null, null, null),
+                        prompts.classificationFormat()));
+                Optional<Boolean> parsed = StructuredAnswers.classification(answer.text());
+                if (parsed.isPresent()) {
+                    return parsed.get();
+                }
+                structuredParseErrors.incrementAndGet();
+                return ClassificationAnswer.isYes(answer.text());
+            } catch (LlmException.FormatRefused e) {
+                fallBackToText(e);
+            }
+        }
+        LlmResult answer = llm.call(new LlmRequest(
+                STEP_CLASSIFY,
+                batchId + ":cls:" + instruction.getId(),
+                prompts.isClassification(config.language(), instruction.getText()),
+                new Sampling(0.0, 0.0, 3, List.of("\n", "Task"), null, null, null, null)));
+        return ClassificationAnswer.isYes(answer.text());
+    }
+
+    /**
+     * Step 3, as a JSON object of instances while the server takes response_format (an answer that is not one is
+     * read with the text parser), else with the reference's prompt and parser.
+     */
+    private List<Example> instancesOf(Instruction instruction, boolean classification) {
+        if (structured.get()) {
+            try {
+                LlmResult response = llm.call(new LlmRequest(
+                        STEP_INSTANCES,
+                        batchId + ":inst:json:" + instruction.getId(),
+                        prompts.structuredInstances(config.language(), instruction.getText(), classification),
+                        new Sampling(0.0, 0.0, STRUCTURED_INSTANCE_TOKENS, null, null, null, null, null),
+                        prompts.instancesFormat()));
+                Optional<List<Example>> parsed = StructuredAnswers.instances(response.text());
+                if (parsed.isPresent()) {
+                    return parsed.get();
+                }
+                structuredParseErrors.incrementAndGet();
+                return InstanceParser.parse(response.text(), classification, "length".equals(response.finishReason()));
+            } catch (LlmException.FormatRefused e) {
+                fallBackToText(e);
+            }
+        }
+        LlmResult response = llm.call(new LlmRequest(
+                STEP_INSTANCES,
+                batchId + ":inst:" + instruction.getId(),
+                prompts.instances(config.language(), instruction.getText(), classification),
+                new Sampling(
+                        0.0, 0.0, classification ? 300 : 350, List.of("Example 6", "Task:"), 1.5, null, null, null)));
+        return InstanceParser.parse(response.text(), classification, "length".equals(response.finishReason()));
+    }
+
+    /** The server does not take response_format: the text prompts for the rest of the batch, said once. */
+    private void fallBackToText(LlmException.FormatRefused e) {
+        if (structured.compareAndSet(true, false)) {
+            log.warn(
+                    "Batch {}: {}; steps 2 and 3 use the text prompts and parsers for the rest of the batch",
+                    batchId,
+                    e.getMessage());
+            store.useTextFallback(batchId);
         }
     }
 

@@ -161,7 +161,8 @@ public class Forecast {
         long accepted = byStatus.getOrDefault(InstructionStatus.ACCEPTED, 0L);
         long judged = accepted
                 + rejected.getOrDefault(RejectReason.NO_VALID_INSTANCES.code(), 0L)
-                + rejected.getOrDefault(RejectReason.CONFLICTING_INSTANCES.code(), 0L);
+                + rejected.getOrDefault(RejectReason.CONFLICTING_INSTANCES.code(), 0L)
+                + rejected.getOrDefault(RejectReason.UNPARSEABLE.code(), 0L);
         long admitted = judged
                 + byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L)
                 + rejected.getOrDefault(Admission.OVER_TARGET, 0L);

@@ -83,6 +83,7 @@ public final class LlmSession implements AutoCloseable {
      * @throws LlmException.BudgetReached    the call could pass {@code maxCostUsd}; nothing was sent
      * @throws LlmException.RetriesExhausted every attempt failed with a transient error
      * @throws LlmException.Cancelled        the session was stopped ({@link #stop()}) or the thread interrupted
+     * @throws LlmException.FormatRefused   the request had a response format and the server answered 400 to it
      * @throws LlmException.Deferred         a Batch API session has no stored answer: the request waits for a wave
      */
     public LlmResult call(LlmRequest request) {
@@ -179,6 +180,12 @@ public final class LlmSession implements AutoCloseable {
                 }
                 Failure failure = Failure.of(e);
                 metrics.error(failure.kind());
+                if (failure.kind() == FailureKind.BAD_REQUEST && request.responseFormat() != null) {
+                    String message = scrub(settings.baseUrl() + " refused response_format " + describe(failure));
+                    log.fail(row, attempts, latencyMs, message);
+                    metrics.call("failed");
+                    throw new LlmException.FormatRefused(message, e);
+                }
                 if (!failure.kind().retryable()) {
                     fatal = new LlmException.Fatal(failure.kind(), scrub(failure.fatalMessage(settings)), e);
                     log.fail(row, attempts, latencyMs, fatal.getMessage());

@@ -29,6 +29,19 @@ public final class ScriptedLlmServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private volatile long latencyMillis;
     private volatile int failureStatus;
+    private volatile ResponseFormats responseFormats = ResponseFormats.IGNORE;
+    private final AtomicInteger refusedFormats = new AtomicInteger();
+
+    /** What the server does with a request's {@code response_format}. */
+    public enum ResponseFormats {
+        /** Answers as if it were not there (the script's text), as a server without structured outputs may. */
+        IGNORE,
+        /** Answers a JSON object of the schema (the script's {@link StructuredScript} answer), as OpenAI and vLLM do. */
+        HONOUR,
+        /** 400, as a server that does not know the parameter. */
+        REFUSE
+    }
+
     private final ProviderBatches providerBatches = new ProviderBatches(this);
 
     private ScriptedLlmServer(Function<String, Answer> script, long latencyMillis) throws IOException {
@@ -60,6 +73,15 @@ public final class ScriptedLlmServer implements AutoCloseable {
         this.latencyMillis = millis;
     }
 
+    public void responseFormats(ResponseFormats mode) {
+        this.responseFormats = mode;
+    }
+
+    /** Requests answered 400 for their response_format. */
+    public int refusedFormats() {
+        return refusedFormats.get();
+    }
+
     /** Answers every request with this HTTP status and an OpenAI-style error body (0: answer normally). */
     public void failWith(int status) {
         this.failureStatus = status;
@@ -83,6 +105,16 @@ public final class ScriptedLlmServer implements AutoCloseable {
                 return;
             }
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            if (body.has("response_format") && responseFormats == ResponseFormats.REFUSE) {
+                refusedFormats.incrementAndGet();
+                byte[] bytes = ("{\"error\":{\"message\":\"Unrecognized request argument supplied: response_format\","
+                                + "\"type\":\"invalid_request_error\",\"param\":\"response_format\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(400, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                return;
+            }
             ObjectNode response = reply(path, body);
             if (latencyMillis > 0) {
                 Thread.sleep(latencyMillis);
@@ -112,7 +144,12 @@ public final class ScriptedLlmServer implements AutoCloseable {
             JsonNode p = body.get("prompt");
             prompt = p.isArray() ? p.get(0).asString() : p.asString();
         }
-        Answer answer = script.apply(prompt);
+        String schema =
+                body.path("response_format").path("json_schema").path("name").asString(null);
+        Answer answer =
+                schema != null && responseFormats == ResponseFormats.HONOUR && script instanceof StructuredScript s
+                        ? s.structured(prompt, schema)
+                        : script.apply(prompt);
         ObjectNode response = JSON.createObjectNode();
         response.put("id", "cmpl-" + requests.get());
         response.put("object", chat ? "chat.completion" : "text_completion");
