@@ -38,7 +38,10 @@ public record BatchConfig(
         boolean classificationOnly,
         int machineInstructionsPerPrompt,
         int maxInstancesPerInstruction,
-        ModelPrice price) {
+        ModelPrice price,
+        String delivery,
+        Boolean reuseAnswers,
+        Boolean structuredOutputs) {
 
     public static final String SELF_INSTRUCT = "self-instruct";
     public static final String ALPACA = "alpaca";
@@ -46,6 +49,20 @@ public record BatchConfig(
     public static final int PROMPT_INSTRUCTIONS = 8;
 
     public static final int ALPACA_PROMPT_SEEDS = 3;
+
+    public static final String ONLINE = "online";
+    public static final String BATCH_API = "batch-api";
+
+    /** Configs stored before these fields existed read as online, no reuse, text prompts. */
+    public BatchConfig {
+        delivery = delivery == null ? ONLINE : delivery;
+        reuseAnswers = Boolean.TRUE.equals(reuseAnswers);
+        structuredOutputs = Boolean.TRUE.equals(structuredOutputs);
+    }
+
+    public boolean batchApi() {
+        return BATCH_API.equals(delivery);
+    }
 
     public boolean alpaca() {
         return ALPACA.equals(mode);
@@ -92,6 +109,9 @@ public record BatchConfig(
                 r.maxInstancesPerInstruction() == null ? 5 : r.maxInstancesPerInstruction(),
                 r.price() == null
                         ? null
-                        : new ModelPrice(r.price().inputPerMillion(), r.price().outputPerMillion()));
+                        : new ModelPrice(r.price().inputPerMillion(), r.price().outputPerMillion()),
+                r.delivery(),
+                r.reuseAnswers(),
+                r.structuredOutputs());
     }
 }

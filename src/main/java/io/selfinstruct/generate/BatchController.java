@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
@@ -19,9 +20,16 @@ public class BatchController {
         this.batches = batches;
     }
 
-    /** 202: the batch is queued; a scheduler tick (about a second) starts it. */
+    /**
+     * 202: the batch is queued; a scheduler tick (about a second) starts it. With {@code dryRun=true}: 200 with the
+     * expected calls, tokens and cost of the batch, and nothing is stored or called.
+     */
     @PostMapping("/api/batches")
-    public ResponseEntity<BatchView> create(@Valid @RequestBody BatchRequest request) {
+    public ResponseEntity<?> create(
+            @Valid @RequestBody BatchRequest request, @RequestParam(defaultValue = "false") boolean dryRun) {
+        if (dryRun) {
+            return ResponseEntity.ok(batches.forecast(request));
+        }
         BatchView batch = batches.create(request);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .header("Location", "/api/batches/" + batch.id())

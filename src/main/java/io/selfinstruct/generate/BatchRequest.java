@@ -53,7 +53,17 @@ public record BatchRequest(
         @Min(0) @Max(8) Integer machineInstructionsPerPrompt,
         @Min(1) @Max(5) Integer maxInstancesPerInstruction,
         /** USD per 1M tokens for this batch's model, e.g. a local or unlisted one, instead of the price table. */
-        @Valid Price price) {
+        @Valid Price price,
+
+        /** {@code online} (default): one HTTP call per request; {@code batch-api}: the provider's Batch API in waves. */
+        @Pattern(regexp = "online|batch-api", message = "must be online or batch-api")
+        String delivery,
+
+        /** Answer a request identical to a stored one (model, server, prompt, sampling) from it, at no cost. */
+        Boolean reuseAnswers,
+
+        /** Ask steps 2 and 3 for JSON objects following a schema (response_format), chat API only. */
+        Boolean structuredOutputs) {
 
     /** A per-batch price: both parts required, neither negative. */
     public record Price(

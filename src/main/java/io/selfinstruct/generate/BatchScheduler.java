@@ -45,6 +45,7 @@ public class BatchScheduler {
     private final SeedSets seedSets;
     private final BatchProperties properties;
     private final InstanceId instance;
+    private final Forecast forecast;
     private final Map<Long, BatchRun> running = new ConcurrentHashMap<>();
     private final ExecutorService runs = Executors.newCachedThreadPool();
 
@@ -137,7 +138,9 @@ public class BatchScheduler {
                 .withRequestsPerMinute(config.requestsPerMinute())
                 .withTokensPerMinute(config.tokensPerMinute())
                 .withMaxCostUsd(config.maxCostUsd())
-                .withPrice(config.price()));
+                .withPrice(config.price())
+                .withReuseAnswers(config.reuseAnswers())
+                .withBatchApi(config.batchApi()));
         BatchRun run = new BatchRun(
                 id,
                 instance.id(),
@@ -147,7 +150,9 @@ public class BatchScheduler {
                 session,
                 prompts,
                 admission,
-                seedSets.tasks(config.seedSet()));
+                seedSets.tasks(config.seedSet()),
+                forecast,
+                llm.batchPollInterval());
         running.put(id, run);
         runs.submit(() -> {
             try {

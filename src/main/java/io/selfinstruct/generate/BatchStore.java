@@ -32,6 +32,30 @@ class BatchStore {
                 .toList();
     }
 
+    /** Step-1 requests that got no answer (failed, or not answered by their Batch API wave): to ask again. */
+    List<LlmUsage.UnansweredCall> unansweredGenerations(long batchId) {
+        return llm.unansweredCalls(batchId, List.of(BatchRun.STEP_GENERATE, BatchRun.STEP_ALPACA));
+    }
+
+    double spent(long batchId) {
+        return llm.ofBatch(batchId).costUsd();
+    }
+
+    /** The LLM server refused response_format: the batch asks with the text prompts from now on. */
+    void useTextFallback(long batchId) {
+        jdbc.update("update batch set text_fallback = true where id = ?", batchId);
+    }
+
+    boolean textFallback(long batchId) {
+        return Boolean.TRUE.equals(
+                jdbc.queryForObject("select text_fallback from batch where id = ?", Boolean.class, batchId));
+    }
+
+    /** Step-1 calls the batch has stored, whatever their outcome: the number of the next one. */
+    long generationsMade(long batchId) {
+        return llm.callsOf(batchId, List.of(BatchRun.STEP_GENERATE, BatchRun.STEP_ALPACA));
+    }
+
     /**
      * Ends this process's run: a status of its own (completed, failed, budget) only replaces RUNNING, so a pause
      * or cancel asked for meanwhile stands; the claim is released either way.

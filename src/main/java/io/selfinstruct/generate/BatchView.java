@@ -1,6 +1,7 @@
 package io.selfinstruct.generate;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** A batch as {@code GET /api/batches/{id}} shows it: settings, live progress, usage and cost. */
@@ -18,6 +19,7 @@ public record BatchView(
         int pending,
         Map<String, Long> rejected,
         long requests,
+        long reusedCalls,
         long promptTokens,
         long completionTokens,
         double costUsd,
@@ -28,4 +30,24 @@ public record BatchView(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        BatchConfig config) {}
+        String delivery,
+        List<Wave> waves,
+        BatchConfig config) {
+
+    /**
+     * One Batch API wave: the provider's batch id, its own status ({@code validating}, {@code in_progress},
+     * {@code completed}, {@code expired}, ...) and request counts; {@code state} is how far this service got with it
+     * (PREPARED, UPLOADED, SUBMITTED, INGESTED).
+     */
+    public record Wave(
+            int wave,
+            String state,
+            String providerBatchId,
+            String providerStatus,
+            int requests,
+            int completed,
+            int failed,
+            String error,
+            Instant createdAt,
+            Instant updatedAt) {}
+}

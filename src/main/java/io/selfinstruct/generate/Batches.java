@@ -39,8 +39,29 @@ public class Batches implements BatchPools {
     private final LlmUsage llmUsage;
     private final NamedParameterJdbcTemplate jdbc;
     private final JsonMapper json;
+    private final Forecast forecast;
 
     public BatchView create(BatchRequest request) {
+        BatchConfig config = checked(request);
+        Batch batch = repository.save(new Batch(
+                config.mode(),
+                config.seedSet(),
+                config.model(),
+                config.api(),
+                config.baseUrl(),
+                config.language(),
+                config.targetInstructions(),
+                json.writeValueAsString(config)));
+        return view(batch.getId());
+    }
+
+    /** What the batch is expected to take (calls, tokens, cost), checked as {@link #create} checks it; no call. */
+    public Forecast.Expected forecast(BatchRequest request) {
+        return forecast.of(checked(request));
+    }
+
+    /** The request with every default filled in, or a 400 saying what to change. */
+    private BatchConfig checked(BatchRequest request) {
         BatchConfig config = BatchConfig.resolve(request, llm.defaults());
         if (!seedSets.exists(config.seedSet())) {
             throw new InvalidRequestException("seedSet '" + config.seedSet() + "' does not exist or is empty; "
@@ -59,16 +80,11 @@ public class Batches implements BatchPools {
                     + "\"outputPerMillion\": ...} (USD per 1M tokens), configure selfinstruct.llm.prices[MODEL], "
                     + "or leave maxCostUsd out.");
         }
-        Batch batch = repository.save(new Batch(
-                config.mode(),
-                config.seedSet(),
-                config.model(),
-                config.api(),
-                config.baseUrl(),
-                config.language(),
-                config.targetInstructions(),
-                json.writeValueAsString(config)));
-        return view(batch.getId());
+        if (config.structuredOutputs() && !config.api().equals("chat")) {
+            throw new InvalidRequestException(
+                    "structuredOutputs needs \"api\": \"chat\": response_format is a " + "chat completions parameter");
+        }
+        return config;
     }
 
     public List<BatchView> list() {
@@ -108,6 +124,7 @@ public class Batches implements BatchPools {
                 byStatus.getOrDefault(InstructionStatus.CANDIDATE, 0L).intValue(),
                 rejected,
                 usage.calls(),
+                llmUsage.reusedBy(id),
                 usage.promptTokens(),
                 usage.completionTokens(),
                 usage.costUsd(),
@@ -118,6 +135,20 @@ public class Batches implements BatchPools {
                 batch.getCreatedAt(),
                 batch.getStartedAt(),
                 batch.getFinishedAt(),
+                config(batch).delivery(),
+                llmUsage.wavesOf(id).stream()
+                        .map(w -> new BatchView.Wave(
+                                w.getWave(),
+                                w.getState().name(),
+                                w.getProviderBatchId(),
+                                w.getProviderStatus(),
+                                w.getRequests(),
+                                w.getCompletedCount(),
+                                w.getFailedCount(),
+                                w.getError(),
+                                w.getCreatedAt(),
+                                w.getUpdatedAt()))
+                        .toList(),
                 config(batch));
     }
 

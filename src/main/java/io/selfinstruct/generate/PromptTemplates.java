@@ -1,5 +1,6 @@
 package io.selfinstruct.generate;
 
+import io.selfinstruct.llm.ResponseFormat;
 import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.seed.SeedTaskLine;
 import java.io.IOException;
@@ -20,6 +21,10 @@ import org.springframework.stereotype.Component;
 public class PromptTemplates {
 
     private final Map<String, Map<String, String>> byLanguage;
+    private final ResponseFormat classificationFormat =
+            new ResponseFormat("is_classification", read("prompts/schemas/classification.json"));
+    private final ResponseFormat instancesFormat =
+            new ResponseFormat("instances", read("prompts/schemas/instances.json"));
 
     public PromptTemplates() {
         this.byLanguage =
@@ -81,6 +86,26 @@ public class PromptTemplates {
         return render(template(language, name), instruction);
     }
 
+    /** Step 2 asked for a JSON object: the same few-shot prompt under a line that says how to answer. */
+    public String structuredIsClassification(String language, String instruction) {
+        return template(language, "structured_classification") + isClassification(language, instruction);
+    }
+
+    /** Step 3 asked for a JSON object of instances: the same few-shot prompt under a line that says how. */
+    public String structuredInstances(String language, String instruction, boolean classification) {
+        return template(language, "structured_instances") + instances(language, instruction, classification);
+    }
+
+    /** The JSON schema of a structured step-2 answer: {@code {"is_classification": boolean}}. */
+    public ResponseFormat classificationFormat() {
+        return classificationFormat;
+    }
+
+    /** The JSON schema of a structured step-3 answer: {@code {"instances": [{"input", "output"}]}}. */
+    public ResponseFormat instancesFormat() {
+        return instancesFormat;
+    }
+
     static String forPrompt(String instruction) {
         String text = ResponseText.collapse(instruction);
         return text.endsWith(":") ? text.substring(0, text.length() - 1) : text;
@@ -113,7 +138,9 @@ public class PromptTemplates {
                 "is_classification",
                 "instances_output_first",
                 "instances_input_first",
-                "alpaca_header");
+                "alpaca_header",
+                "structured_classification",
+                "structured_instances");
         return names.stream()
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(
                         n -> n, n -> read("prompts/" + language + "/" + n + ".txt")));

@@ -59,17 +59,33 @@ public class LlmCall {
 
     private String error;
 
+    /** {@link RequestFingerprint} of the request: equal for requests that would get the same kind of answer. */
+    private String fingerprint;
+
+    /** The earlier call whose answer this one reused (at no cost), or null when this call was answered itself. */
+    @Column(name = "reused_from")
+    private Long reusedFrom;
+
+    /** The Batch API wave ({@link ProviderBatch}) the call was last sent in; null for online calls. */
+    @Column(name = "provider_batch_id")
+    private Long providerBatchId;
+
     @Column(name = "created_at")
     private Instant createdAt;
 
     protected LlmCall() {}
 
     public LlmCall(Long batchId, String step, String requestKey, String model, String prompt) {
+        this(batchId, step, requestKey, model, prompt, null);
+    }
+
+    public LlmCall(Long batchId, String step, String requestKey, String model, String prompt, String fingerprint) {
         this.batchId = batchId;
         this.step = step;
         this.requestKey = requestKey;
         this.model = model;
         this.prompt = prompt;
+        this.fingerprint = fingerprint;
         this.status = "PENDING";
     }
 
@@ -180,6 +196,26 @@ public class LlmCall {
 
     public void setError(String error) {
         this.error = error;
+    }
+
+    public String getFingerprint() {
+        return fingerprint;
+    }
+
+    public Long getReusedFrom() {
+        return reusedFrom;
+    }
+
+    public void setReusedFrom(Long reusedFrom) {
+        this.reusedFrom = reusedFrom;
+    }
+
+    public Long getProviderBatchId() {
+        return providerBatchId;
+    }
+
+    public void setProviderBatchId(Long providerBatchId) {
+        this.providerBatchId = providerBatchId;
     }
 
     public Instant getCreatedAt() {

@@ -17,6 +17,7 @@ final class LlmCallLog {
 
     static final String SUCCEEDED = "SUCCEEDED";
     static final String FAILED = "FAILED";
+    static final String PENDING = "PENDING";
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final TypeReference<List<Map<String, String>>> CHOICES = new TypeReference<>() {};
@@ -28,10 +29,30 @@ final class LlmCallLog {
     }
 
     /** The row a call will be stored in: the key's existing row, else a new, still unsaved one. */
-    LlmCall rowFor(Long batchId, LlmRequest request, String model) {
+    LlmCall rowFor(Long batchId, LlmRequest request, String model, String fingerprint) {
         return Optional.ofNullable(request.requestKey())
                 .flatMap(repository::findByRequestKey)
-                .orElseGet(() -> new LlmCall(batchId, request.step(), request.requestKey(), model, request.prompt()));
+                .orElseGet(() -> new LlmCall(
+                        batchId, request.step(), request.requestKey(), model, request.prompt(), fingerprint));
+    }
+
+    /**
+     * Answers {@code call} from an earlier call with the same fingerprint, when there is one this batch has not
+     * reused yet: the row is stored as succeeded with that call's choices, no tokens billed and cost 0.
+     */
+    Optional<LlmResult> reuse(LlmCall call) {
+        if (call.getFingerprint() == null || call.getBatchId() == null) {
+            return Optional.empty();
+        }
+        List<LlmCall> earlier = repository.reusableFor(
+                call.getFingerprint(), call.getBatchId(), org.springframework.data.domain.PageRequest.of(0, 1));
+        if (earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        LlmCall source = earlier.get(0);
+        call.setReusedFrom(source.getId());
+        LlmCall stored = succeed(call, choicesOf(source), 0, 0, 0, 0, 0);
+        return Optional.of(new LlmResult(choicesOf(stored), 0, 0, 0, stored.getId(), 0, true));
     }
 
     /** The stored answer of a row that already succeeded, as a result; empty for any other row. */
@@ -72,6 +93,14 @@ final class LlmCallLog {
         call.setCostUsd(costUsd);
         call.setLatencyMs(latencyMs);
         call.setAttempts(call.getAttempts() + attempts);
+        return repository.save(call);
+    }
+
+    /** The call was sent in Batch API wave {@code waveId} and waits for its answer. */
+    LlmCall submitted(LlmCall call, long waveId) {
+        call.setStatus(PENDING);
+        call.setError(null);
+        call.setProviderBatchId(waveId);
         return repository.save(call);
     }
 

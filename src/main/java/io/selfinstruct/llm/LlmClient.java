@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Opens {@link LlmSession}s: one per batch, with the service configuration as defaults.
@@ -25,12 +27,29 @@ public class LlmClient {
     private final LlmCallLog log;
     private final MeterRegistry registry;
     private final String systemPrompt;
+    private final LlmCallRepository calls;
+    private final ProviderBatchRepository waves;
+    private final TransactionTemplate transaction;
 
+    /** Without the Batch API (sessions with {@code batchApi} refuse to open): what the LLM tests need. */
     public LlmClient(LlmProperties properties, LlmCallRepository repository, MeterRegistry registry) {
+        this(properties, repository, registry, null, null);
+    }
+
+    @Autowired
+    public LlmClient(
+            LlmProperties properties,
+            LlmCallRepository repository,
+            MeterRegistry registry,
+            ProviderBatchRepository waves,
+            TransactionTemplate transaction) {
         this.properties = properties;
         this.log = new LlmCallLog(repository);
         this.registry = registry;
         this.systemPrompt = readResource(SYSTEM_PROMPT);
+        this.calls = repository;
+        this.waves = waves;
+        this.transaction = transaction;
     }
 
     /** The service configuration as batch settings, to override per batch. */
@@ -39,12 +58,38 @@ public class LlmClient {
     }
 
     public LlmSession open(LlmSettings settings) {
-        return new LlmSession(settings, apiKeyFor(settings), systemPrompt, priceOf(settings), log, registry);
+        if (settings.batchApi() && (waves == null || settings.batchId() == null)) {
+            throw new IllegalStateException("the Batch API needs a batch and this client's wave table");
+        }
+        LlmSession session =
+                new LlmSession(settings, apiKeyFor(settings), systemPrompt, priceOf(settings), log, registry);
+        if (settings.batchApi()) {
+            session.useBatchApi(new BatchApi(
+                    settings,
+                    systemPrompt,
+                    session.endpoint(),
+                    log,
+                    calls,
+                    waves,
+                    transaction,
+                    batchPriceOf(settings)));
+        }
+        return session;
     }
 
     /** The batch's own price when it gives one, else the configured price table's for its model. */
     public ModelPrice priceOf(LlmSettings settings) {
         return settings.price() != null ? settings.price() : properties.priceOf(settings.model());
+    }
+
+    /** What the provider's Batch API bills: the online price times {@code selfinstruct.llm.batch-price-factor}. */
+    public ModelPrice batchPriceOf(LlmSettings settings) {
+        return priceOf(settings).times(properties.batchPriceFactor());
+    }
+
+    /** How often a Batch API wave in flight is polled. */
+    public java.time.Duration batchPollInterval() {
+        return properties.batchPollInterval();
     }
 
     /**

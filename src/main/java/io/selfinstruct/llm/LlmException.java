@@ -40,6 +40,33 @@ public abstract sealed class LlmException extends RuntimeException {
         }
     }
 
+    /**
+     * The server refused a request with a {@code response_format} (HTTP 400): it does not do structured outputs.
+     * Unlike {@link Fatal}, the session goes on: the caller asks again without a response format.
+     */
+    public static final class FormatRefused extends LlmException {
+        FormatRefused(String message, Throwable cause) {
+            super(FailureKind.BAD_REQUEST, message, cause);
+        }
+    }
+
+    /**
+     * A Batch API session has no stored answer for this request yet: it goes into the next wave
+     * ({@link LlmSession#batchApi()}), and the step that asked is taken again once the wave is in.
+     */
+    public static final class Deferred extends LlmException {
+        private final transient LlmRequest request;
+
+        Deferred(LlmRequest request) {
+            super(null, "deferred to the next Batch API wave", null);
+            this.request = request;
+        }
+
+        public LlmRequest request() {
+            return request;
+        }
+    }
+
     /** The calling thread was interrupted (batch paused or cancelled) while waiting or calling. */
     public static final class Cancelled extends LlmException {
         Cancelled(String message) {

@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param initialBackoff      first retry wait; doubles per retry, with jitter
  * @param maxBackoff          cap of the computed wait (a longer {@code Retry-After} is still honoured)
  * @param prices              USD per 1M tokens by model name (or name prefix); merged over the built-in table
+ * @param batchPriceFactor    what the provider's Batch API costs relative to online calls (OpenAI: half)
+ * @param batchPollInterval   how often a Batch API wave in flight is polled
  */
 @ConfigurationProperties("selfinstruct.llm")
 public record LlmProperties(
@@ -41,7 +43,9 @@ public record LlmProperties(
         Integer maxMalformedAttempts,
         Duration initialBackoff,
         Duration maxBackoff,
-        Map<String, ModelPrice> prices) {
+        Map<String, ModelPrice> prices,
+        Double batchPriceFactor,
+        Duration batchPollInterval) {
 
     static final String OPENAI_BASE_URL = "https://api.openai.com/v1";
 
@@ -88,11 +92,14 @@ public record LlmProperties(
             merged.putAll(prices);
         }
         prices = Map.copyOf(merged);
+        batchPriceFactor = batchPriceFactor == null ? 0.5 : batchPriceFactor;
+        batchPollInterval = batchPollInterval == null ? Duration.ofSeconds(30) : batchPollInterval;
     }
 
     /** All defaults, as when nothing is configured. */
     public static LlmProperties defaults() {
-        return new LlmProperties(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LlmProperties(
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -128,7 +135,9 @@ public record LlmProperties(
                 maxMalformedAttempts,
                 initialBackoff,
                 maxBackoff,
-                null);
+                null,
+                false,
+                false);
     }
 
     private static String firstNonBlank(String... values) {

@@ -7,8 +7,15 @@ package io.selfinstruct.llm;
  * @param requestKey unique and deterministic within the service (include the batch id), or null; a call whose
  *                   key already SUCCEEDED is answered from the database without calling the API again
  * @param prompt     the text to continue
+ * @param responseFormat a JSON schema the answer must follow (chat only; OpenAI's structured outputs, vLLM's
+ *                   guided decoding), or null for free text
  */
-public record LlmRequest(String step, String requestKey, String prompt, Sampling sampling) {
+public record LlmRequest(
+        String step, String requestKey, String prompt, Sampling sampling, ResponseFormat responseFormat) {
+
+    public LlmRequest(String step, String requestKey, String prompt, Sampling sampling) {
+        this(step, requestKey, prompt, sampling, null);
+    }
 
     public LlmRequest {
         if (step == null || step.isBlank() || step.length() > 32) {

@@ -38,10 +38,14 @@ public final class LlmSession implements AutoCloseable {
     private final TokenBucket requestRate;
     private final TokenBucket tokenRate;
     private final long systemPromptTokens;
+    private final String systemPrompt;
+    /** Two threads of a batch must not reuse the same earlier answer. */
+    private final Object reuseLock = new Object();
     /** After a 429, every thread waits until here (System.nanoTime), not only the one that got it. */
     private final AtomicLong pausedUntil = new AtomicLong(System.nanoTime());
 
     private volatile LlmException.Fatal fatal;
+    private BatchApi batchApi;
 
     private final LongAdder calls = new LongAdder();
     private final LongAdder requests = new LongAdder();
@@ -68,22 +72,43 @@ public final class LlmSession implements AutoCloseable {
                 settings.requestsPerMinute() > 0 ? TokenBucket.perMinute(settings.requestsPerMinute()) : null;
         this.tokenRate = settings.tokensPerMinute() > 0 ? TokenBucket.perMinute(settings.tokensPerMinute()) : null;
         this.systemPromptTokens = settings.api() == LlmApi.CHAT ? estimateTokens(systemPrompt) : 0;
+        this.systemPrompt = systemPrompt;
     }
 
     /**
-     * Makes one call, or answers it from the database when its request key already succeeded.
+     * Makes one call, or answers it from the database when its request key already succeeded, or (with
+     * {@code reuseAnswers}) from an earlier batch's call of the identical request, at no cost.
      *
      * @throws LlmException.Fatal            the server refused key, model, endpoint or request: end the batch
      * @throws LlmException.BudgetReached    the call could pass {@code maxCostUsd}; nothing was sent
      * @throws LlmException.RetriesExhausted every attempt failed with a transient error
      * @throws LlmException.Cancelled        the session was stopped ({@link #stop()}) or the thread interrupted
+     * @throws LlmException.FormatRefused   the request had a response format and the server answered 400 to it
+     * @throws LlmException.Deferred         a Batch API session has no stored answer: the request waits for a wave
      */
     public LlmResult call(LlmRequest request) {
-        LlmCall row = log.rowFor(settings.batchId(), request, settings.model());
+        LlmCall row = log.rowFor(
+                settings.batchId(), request, settings.model(), RequestFingerprint.of(settings, systemPrompt, request));
         Optional<LlmResult> stored = log.replay(row);
         if (stored.isPresent()) {
             metrics.call("replayed");
             return stored.get();
+        }
+        if (settings.reuseAnswers()) {
+            synchronized (reuseLock) {
+                Optional<LlmResult> reused = log.reuse(row);
+                if (reused.isPresent()) {
+                    metrics.call("reused");
+                    return reused.get();
+                }
+            }
+        }
+        if (batchApi != null) {
+            if (LlmCallLog.FAILED.equals(row.getStatus()) && row.getAttempts() >= settings.maxAttempts()) {
+                throw new LlmException.RetriesExhausted(
+                        null, "no answer after " + row.getAttempts() + " Batch API waves: " + row.getError(), null);
+            }
+            throw new LlmException.Deferred(request);
         }
         throwIfFatal();
         try {
@@ -142,7 +167,7 @@ public final class LlmSession implements AutoCloseable {
             long start = System.nanoTime();
             OpenAiEndpoint.Reply reply;
             try {
-                reply = endpoint.complete(request.prompt(), request.sampling());
+                reply = endpoint.complete(request);
             } catch (OpenAiEndpoint.Aborted e) {
                 throw cancelled(row, attempts, elapsed(start, true));
             } catch (OpenAIException | Failure.MalformedReply e) {
@@ -155,6 +180,12 @@ public final class LlmSession implements AutoCloseable {
                 }
                 Failure failure = Failure.of(e);
                 metrics.error(failure.kind());
+                if (failure.kind() == FailureKind.BAD_REQUEST && request.responseFormat() != null) {
+                    String message = scrub(settings.baseUrl() + " refused response_format " + describe(failure));
+                    log.fail(row, attempts, latencyMs, message);
+                    metrics.call("failed");
+                    throw new LlmException.FormatRefused(message, e);
+                }
                 if (!failure.kind().retryable()) {
                     fatal = new LlmException.Fatal(failure.kind(), scrub(failure.fatalMessage(settings)), e);
                     log.fail(row, attempts, latencyMs, fatal.getMessage());
@@ -304,6 +335,29 @@ public final class LlmSession implements AutoCloseable {
     /** A deliberately high estimate (about 1 token per 3 UTF-8 bytes) for limits that must not be passed. */
     static long estimateTokens(String text) {
         return (text.getBytes(StandardCharsets.UTF_8).length + 2) / 3 + 4;
+    }
+
+    void useBatchApi(BatchApi batchApi) {
+        this.batchApi = batchApi;
+    }
+
+    OpenAiEndpoint endpoint() {
+        return endpoint;
+    }
+
+    /** The Batch API side of a session opened with {@code batchApi}; null for an online session. */
+    public BatchApi batchApi() {
+        return batchApi;
+    }
+
+    /** Waits, or returns false at once when the session is stopped. */
+    public boolean sleep(java.time.Duration duration) {
+        try {
+            pause(duration.toNanos());
+            return true;
+        } catch (InterruptedException e) {
+            return false;
+        }
     }
 
     public LlmSettings settings() {

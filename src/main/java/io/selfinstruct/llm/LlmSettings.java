@@ -13,6 +13,10 @@ import lombok.With;
  * @param requestsPerMinute    0 = no limit
  * @param tokensPerMinute      0 = no limit
  * @param price                the batch's own price of its model, or null for the configured price table
+ * @param reuseAnswers         answer a request identical to one stored before (same {@link RequestFingerprint}) from
+ *                             that stored call, at no cost, instead of sending it
+ * @param batchApi             requests go through the provider's Batch API ({@link LlmSession#batchApi()}) in
+ *                             waves: {@link LlmSession#call} answers only what is stored and defers the rest
  * @see LlmProperties for the meaning of the other fields
  */
 @With
@@ -31,7 +35,9 @@ public record LlmSettings(
         int maxMalformedAttempts,
         Duration initialBackoff,
         Duration maxBackoff,
-        ModelPrice price) {
+        ModelPrice price,
+        boolean reuseAnswers,
+        boolean batchApi) {
 
     public LlmSettings {
         require(model != null && !model.isBlank(), "model must be set");

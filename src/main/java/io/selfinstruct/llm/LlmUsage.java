@@ -10,9 +10,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class LlmUsage {
 
     private final LlmCallRepository calls;
+    private final ProviderBatchRepository waves;
 
-    public LlmUsage(LlmCallRepository calls) {
+    public LlmUsage(LlmCallRepository calls, ProviderBatchRepository waves) {
         this.calls = calls;
+        this.waves = waves;
     }
 
     /** Calls, tokens and cost of every stored call; failed calls count as calls and cost 0. */
@@ -23,6 +25,16 @@ public class LlmUsage {
 
     public Totals ofBatch(long batchId) {
         return totals(calls.totalsOfBatch(batchId));
+    }
+
+    /** The batch's calls answered from an earlier batch's identical request ({@code reuseAnswers}), at no cost. */
+    public long reusedBy(long batchId) {
+        return calls.countByBatchIdAndReusedFromIsNotNull(batchId);
+    }
+
+    /** How many calls of these steps the batch has stored, whatever their outcome. */
+    public long callsOf(long batchId, Collection<String> steps) {
+        return calls.countByBatchIdAndStepIn(batchId, steps);
     }
 
     public Totals ofAll() {
@@ -38,6 +50,32 @@ public class LlmUsage {
                         c.getResponse() == null ? "" : c.getResponse(),
                         "length".equals(c.getFinishReason())))
                 .toList();
+    }
+
+    /** The batch's succeeded calls, tokens and cost by step. */
+    public java.util.Map<String, Totals> succeededByStep(long batchId) {
+        java.util.Map<String, Totals> byStep = new java.util.TreeMap<>();
+        for (Object[] row : calls.succeededByStep(batchId)) {
+            byStep.put((String) row[0], totals(List.<Object[]>of(java.util.Arrays.copyOfRange(row, 1, 5))));
+        }
+        return byStep;
+    }
+
+    /** A stored request without an answer (failed, or left without one by its Batch API wave), to ask again. */
+    public record UnansweredCall(String requestKey, String prompt, int attempts) {}
+
+    /** The batch's calls of these steps that have no answer, oldest first. */
+    @Transactional(readOnly = true)
+    public List<UnansweredCall> unansweredCalls(long batchId, Collection<String> steps) {
+        return calls.findByBatchIdAndStatusNotAndStepInOrderById(batchId, LlmCallLog.SUCCEEDED, steps).stream()
+                .filter(c -> c.getRequestKey() != null)
+                .map(c -> new UnansweredCall(c.getRequestKey(), c.getPrompt(), c.getAttempts()))
+                .toList();
+    }
+
+    /** The Batch API waves of a batch, in order. */
+    public List<ProviderBatch> wavesOf(long batchId) {
+        return waves.findByBatchIdOrderByWave(batchId);
     }
 
     private static Totals totals(List<Object[]> rows) {

@@ -1,10 +1,13 @@
 package io.selfinstruct.llm;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.JsonField;
 import com.openai.core.JsonValue;
+import com.openai.core.ObjectMappers;
 import com.openai.core.Timeout;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessage;
@@ -16,6 +19,7 @@ import io.selfinstruct.llm.LlmResult.LlmChoice;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -61,11 +65,43 @@ final class OpenAiEndpoint implements AutoCloseable {
     }
 
     /** The prompt is sent as it is in completions mode; chat wraps it after the system instruction. */
-    Reply complete(String prompt, Sampling sampling) {
-        return api == LlmApi.CHAT ? chat(prompt, sampling) : completion(prompt, sampling);
+    Reply complete(LlmRequest request) {
+        if (api == LlmApi.CHAT) {
+            return reply(await(client.async().chat().completions().create(chatParams(request))));
+        }
+        return reply(await(client.async().completions().create(completionParams(request))));
     }
 
-    private Reply chat(String prompt, Sampling s) {
+    /** The request's body as this endpoint sends it: a line of a Batch API input file carries exactly this. */
+    Object body(LlmRequest request) {
+        return api == LlmApi.CHAT
+                ? chatParams(request)._body()
+                : completionParams(request)._body();
+    }
+
+    /** The path of the endpoint, as a Batch API input line names it. */
+    String path() {
+        return api == LlmApi.CHAT ? "/v1/chat/completions" : "/v1/completions";
+    }
+
+    /** What a Batch API output line's response body (the same JSON as an online reply) holds. */
+    Reply replyOf(String bodyJson) {
+        try {
+            return api == LlmApi.CHAT
+                    ? reply(ObjectMappers.jsonMapper().readValue(bodyJson, ChatCompletion.class))
+                    : reply(ObjectMappers.jsonMapper().readValue(bodyJson, Completion.class));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Failure.MalformedReply("the reply is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    OpenAIClient client() {
+        return client;
+    }
+
+    private ChatCompletionCreateParams chatParams(LlmRequest request) {
+        Sampling s = request.sampling();
+        String prompt = request.prompt();
         ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder()
                 .model(model)
                 .addSystemMessage(systemPrompt)
@@ -85,7 +121,32 @@ final class OpenAiEndpoint implements AutoCloseable {
             s.logitBias().forEach((token, value) -> bias.putAdditionalProperty(token, JsonValue.from(value)));
             params.logitBias(bias.build());
         }
-        ChatCompletion reply = await(client.async().chat().completions().create(params.build()));
+        if (request.responseFormat() != null) {
+            params.responseFormat(jsonSchema(request.responseFormat()));
+        }
+        return params.build();
+    }
+
+    private static ResponseFormatJsonSchema jsonSchema(ResponseFormat format) {
+        ResponseFormatJsonSchema.JsonSchema.Schema.Builder schema =
+                ResponseFormatJsonSchema.JsonSchema.Schema.builder();
+        try {
+            Map<String, Object> fields = ObjectMappers.jsonMapper()
+                    .readValue(format.schemaJson(), new TypeReference<Map<String, Object>>() {});
+            fields.forEach((name, value) -> schema.putAdditionalProperty(name, JsonValue.from(value)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the schema of " + format.name() + " is not JSON", e);
+        }
+        return ResponseFormatJsonSchema.builder()
+                .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder()
+                        .name(format.name())
+                        .strict(true)
+                        .schema(schema.build())
+                        .build())
+                .build();
+    }
+
+    private static Reply reply(ChatCompletion reply) {
         List<LlmChoice> choices = new ArrayList<>();
         for (ChatCompletion.Choice choice : choicesOf(reply._choices())) {
             String text = choice._message()
@@ -97,7 +158,9 @@ final class OpenAiEndpoint implements AutoCloseable {
         return new Reply(choices, reply._usage().asKnown());
     }
 
-    private Reply completion(String prompt, Sampling s) {
+    private CompletionCreateParams completionParams(LlmRequest request) {
+        Sampling s = request.sampling();
+        String prompt = request.prompt();
         CompletionCreateParams.Builder params =
                 CompletionCreateParams.builder().model(model).prompt(prompt);
         Optional.ofNullable(s.temperature()).ifPresent(params::temperature);
@@ -114,7 +177,10 @@ final class OpenAiEndpoint implements AutoCloseable {
             s.logitBias().forEach((token, value) -> bias.putAdditionalProperty(token, JsonValue.from(value)));
             params.logitBias(bias.build());
         }
-        Completion reply = await(client.async().completions().create(params.build()));
+        return params.build();
+    }
+
+    private static Reply reply(Completion reply) {
         List<LlmChoice> choices = new ArrayList<>();
         for (CompletionChoice choice : choicesOf(reply._choices())) {
             String text = choice._text().asKnown().orElse("");

@@ -22,7 +22,9 @@ public enum RejectReason {
     ENDS_WITH_COLON,
     DUPLICATE_INSTANCE,
     CONFLICTING_INSTANCES,
-    NO_VALID_INSTANCES;
+    NO_VALID_INSTANCES,
+    // step 3's answer held no instance either parser could read (not JSON of the schema, nor the text format)
+    UNPARSEABLE;
 
     /** The stored form, e.g. {@code rouge_similar}. */
     public String code() {

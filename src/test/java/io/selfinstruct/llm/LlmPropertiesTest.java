@@ -38,7 +38,9 @@ class LlmPropertiesTest {
                 null,
                 null,
                 null,
-                Map.of("gpt-4o-mini", new ModelPrice(1, 2), "my-model", new ModelPrice(3, 4)));
+                Map.of("gpt-4o-mini", new ModelPrice(1, 2), "my-model", new ModelPrice(3, 4)),
+                null,
+                null);
 
         assertThat(properties.priceOf("gpt-4o-mini")).isEqualTo(new ModelPrice(1, 2));
         assertThat(properties.priceOf("my-model")).isEqualTo(new ModelPrice(3, 4));

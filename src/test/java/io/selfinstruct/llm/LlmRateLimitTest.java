@@ -65,7 +65,9 @@ class LlmRateLimitTest {
                         null,
                         null,
                         null,
-                        Map.of()),
+                        Map.of(),
+                        null,
+                        null),
                 calls,
                 new SimpleMeterRegistry());
     }

@@ -88,7 +88,9 @@ class LlmSessionTest {
                 2,
                 Duration.ofMillis(20),
                 Duration.ofMillis(200),
-                prices);
+                prices,
+                null,
+                null);
     }
 
     LlmSession session(LlmApi api) {
@@ -491,6 +493,8 @@ class LlmSessionTest {
                 new LlmProperties(
                         SECRET_KEY,
                         "https://api.openai.com/v1",
+                        null,
+                        null,
                         null,
                         null,
                         null,

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class OutboundHostsTest {
 
     static LlmProperties configured(String baseUrl) {
-        return new LlmProperties(null, baseUrl, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new LlmProperties(
+                null, baseUrl, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     @Test

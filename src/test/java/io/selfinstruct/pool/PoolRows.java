@@ -65,6 +65,9 @@ public final class PoolRows {
                         false,
                         2,
                         5,
+                        null,
+                        null,
+                        null,
                         null));
     }
 

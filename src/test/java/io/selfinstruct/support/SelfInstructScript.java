@@ -7,13 +7,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Scripted answers for every step of both generation modes, recognised from the prompt's shape. New
  * instructions are made of random pseudo-words (so they pass ROUGE-L dedup), and, when asked, responses carry
  * one example of every kind of bad candidate the filters must catch, plus chat-style decoration.
  */
-public final class SelfInstructScript implements Function<String, Answer> {
+public final class SelfInstructScript implements Function<String, Answer>, StructuredScript {
 
     private static final String[] VERBS = {
         "Explain",
@@ -46,6 +49,8 @@ public final class SelfInstructScript implements Function<String, Answer> {
     private static final Pattern LIST_END = Pattern.compile("(?s).*\\n(\\d+)\\.$");
     private static final Pattern FIRST_ITEM = Pattern.compile("(?m)^1\\. (.*)$");
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final AtomicLong counter = new AtomicLong();
     /** Numbers the list responses alone, so every kind of bad candidate comes round within six of them. */
     private final AtomicLong responses = new AtomicLong();
@@ -62,6 +67,54 @@ public final class SelfInstructScript implements Function<String, Answer> {
     public SelfInstructScript(boolean rejections, boolean decorated) {
         this.rejections = rejections;
         this.decorated = decorated;
+    }
+
+    /**
+     * Steps 2 and 3 as JSON objects ({@code is_classification}, {@code instances}), with the same decisions and the
+     * same kinds of bad instances as the text answers.
+     */
+    @Override
+    public Answer structured(String prompt, String schemaName) {
+        boolean zh = isChinese(prompt.lines().findFirst().orElse(""));
+        ObjectNode answer = JSON.createObjectNode();
+        if (schemaName.equals("is_classification")) {
+            List<String> tasks = tasks(prompt);
+            answer.put(
+                    "is_classification",
+                    Math.floorMod(tasks.get(tasks.size() - 1).hashCode(), 4) == 0);
+            return Answer.stop(JSON.writeValueAsString(answer));
+        }
+        ArrayNode instances = answer.putArray("instances");
+        if (prompt.contains("Class label:")) {
+            instance(instances, pseudoWords(6, zh), "Alpha");
+            instance(instances, pseudoWords(6, zh), "Beta");
+            return Answer.stop(JSON.writeValueAsString(answer));
+        }
+        int h = (int) (instanceResponses.incrementAndGet() % 10);
+        if (rejections && h == 3) {
+            instance(instances, "same text", "same text");
+        } else if (rejections && h == 4) {
+            instance(instances, "2 + 2", "4");
+            instance(instances, "2 + 2", "5");
+        } else {
+            String a = pseudoWords(5, zh);
+            String b = pseudoWords(6, zh);
+            instance(instances, a, b);
+            if (rejections && h == 5) {
+                instance(instances, "x", "");
+                instance(instances, "Fill in:", "y");
+                instance(instances, a, b);
+            } else {
+                instance(instances, pseudoWords(4, zh), pseudoWords(7, zh));
+            }
+        }
+        return Answer.stop(JSON.writeValueAsString(answer));
+    }
+
+    private static void instance(ArrayNode instances, String input, String output) {
+        ObjectNode instance = instances.addObject();
+        instance.put("input", input);
+        instance.put("output", output);
     }
 
     @Override
