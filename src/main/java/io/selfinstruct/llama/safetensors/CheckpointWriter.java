@@ -122,7 +122,7 @@ public final class CheckpointWriter {
         metadata.put(
                 "total_size", tensors.stream().mapToLong(TensorSpec::byteSize).sum());
         ObjectNode map = index.putObject("weight_map");
-        weightMap.forEach(map::put);
+        new TreeMap<>(weightMap).forEach(map::put); // sort_keys
         DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(
                         Separators.createDefaultInstance().withObjectNameValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"));
