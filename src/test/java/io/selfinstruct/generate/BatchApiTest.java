@@ -1,6 +1,8 @@
 package io.selfinstruct.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 
 import io.selfinstruct.llm.LlmCall;
 import io.selfinstruct.llm.LlmCallRepository;
@@ -138,5 +140,23 @@ class BatchApiTest {
         }
         assertThat(total).isPositive();
         assertThat(batch.get("costUsd").asDouble()).isCloseTo(total, org.assertj.core.data.Offset.offset(1e-9));
+
+        // the admin page shows each wave with the provider's batch id, its status and counts
+        String table = mvc.perform(get("/admin/batches/table").with(user("admin")))
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(table).contains("batch-api");
+        for (JsonNode wave : waves) {
+            String row = table.substring(table.indexOf(
+                    "id=\"batch-" + id + "-wave-" + wave.get("wave").asInt() + "\""));
+            row = row.substring(0, row.indexOf("</li>"));
+            assertThat(row)
+                    .contains(wave.get("providerBatchId").asString())
+                    .contains(">" + wave.get("providerStatus").asString() + "<")
+                    .contains("INGESTED")
+                    .contains(wave.get("completed").asInt() + "/"
+                            + wave.get("requests").asInt() + " done");
+        }
     }
 }

@@ -15,7 +15,10 @@ record BatchForm(
         Integer concurrency,
         Double temperature,
         Double rougeThreshold,
-        Double maxCostUsd) {
+        Double maxCostUsd,
+        String delivery,
+        Boolean reuseAnswers,
+        Boolean structuredOutputs) {
 
     /** The request {@code POST /api/batches} would receive: the form's fields by name, blank ones left out. */
     BatchRequest toRequest(JsonMapper json) {

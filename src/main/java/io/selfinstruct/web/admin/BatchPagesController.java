@@ -47,18 +47,33 @@ class BatchPagesController {
         return "admin/batches :: table";
     }
 
+    /**
+     * The form's dry run ({@code POST /api/batches?dryRun=true}): the page again, with the form as it was and the
+     * expected calls, tokens and cost above it; nothing is stored or called.
+     */
+    @PostMapping("/admin/batches/forecast")
+    String forecast(BatchForm form, Model model) {
+        BatchRequest request = form.toRequest(json);
+        String invalid = violations(request);
+        if (invalid != null) {
+            model.addAttribute("error", invalid);
+        } else {
+            try {
+                model.addAttribute("forecast", batches.forecast(request));
+            } catch (InvalidRequestException e) {
+                model.addAttribute("error", e.getMessage());
+            }
+        }
+        model.addAttribute("form", form);
+        return page(model);
+    }
+
     @PostMapping("/admin/batches")
     String start(BatchForm form, RedirectAttributes redirect) {
         BatchRequest request = form.toRequest(json);
-        Set<ConstraintViolation<BatchRequest>> violations = validator.validate(request);
-        if (!violations.isEmpty()) {
-            redirect.addFlashAttribute(
-                    "error",
-                    violations.stream()
-                            .sorted(Comparator.comparing(
-                                    v -> v.getPropertyPath().toString()))
-                            .map(v -> v.getPropertyPath() + " " + v.getMessage())
-                            .collect(Collectors.joining("; ")));
+        String invalid = violations(request);
+        if (invalid != null) {
+            redirect.addFlashAttribute("error", invalid);
             redirect.addFlashAttribute("form", form);
             return "redirect:/admin/batches";
         }
@@ -85,6 +100,18 @@ class BatchPagesController {
     @PostMapping("/admin/batches/{id}/cancel")
     String cancel(@PathVariable long id, RedirectAttributes redirect) {
         return transition(id, batches::cancel, "cancelled", redirect);
+    }
+
+    /** The request's bean-validation failures as one message, or null when it is valid. */
+    private String violations(BatchRequest request) {
+        Set<ConstraintViolation<BatchRequest>> violations = validator.validate(request);
+        if (violations.isEmpty()) {
+            return null;
+        }
+        return violations.stream()
+                .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
+                .map(v -> v.getPropertyPath() + " " + v.getMessage())
+                .collect(Collectors.joining("; "));
     }
 
     private String transition(long id, LongFunction<BatchView> change, String done, RedirectAttributes redirect) {

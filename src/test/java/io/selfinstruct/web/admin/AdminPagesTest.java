@@ -16,7 +16,11 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import io.selfinstruct.finetune.FineTuneJob;
 import io.selfinstruct.finetune.FineTuneJobRepository;
 import io.selfinstruct.finetune.FineTuneStatus;
+import io.selfinstruct.generate.BatchConfig;
 import io.selfinstruct.generate.BatchRepository;
+import io.selfinstruct.generate.BatchRequest;
+import io.selfinstruct.generate.Batches;
+import io.selfinstruct.generate.Forecast;
 import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.InstructionRepository;
 import io.selfinstruct.pool.InstructionStatus;
@@ -29,6 +33,7 @@ import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestBuilders;
 import org.springframework.test.web.servlet.MockMvc;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Every admin page and form through MockMvc: rendering, login, CSRF, escaping, flash messages. */
 @SpringBootTest(properties = "selfinstruct.batches.poll-interval=1h")
@@ -42,6 +47,12 @@ class AdminPagesTest {
 
     @Autowired
     JdbcTemplate jdbc;
+
+    @Autowired
+    Batches batchService;
+
+    @Autowired
+    JsonMapper json;
 
     @Autowired
     InstructionRepository instructions;
@@ -227,6 +238,63 @@ class AdminPagesTest {
                 .andExpect(flash().attribute("error", containsString("PAUSED")));
         mvc.perform(post("/admin/batches/" + id + "/cancel").with(user("admin")).with(csrf()))
                 .andExpect(flash().attribute("message", "Batch " + id + " cancelled."));
+    }
+
+    @Test
+    void batchFormForecastsBeforeStartingAndStoresNothing() throws Exception {
+        long before = batches.count();
+        Forecast.Expected expected = batchService.forecast(json.readValue("""
+                {"mode":"self-instruct","targetInstructions":300,"delivery":"batch-api","reuseAnswers":true}""", BatchRequest.class));
+        String page = mvc.perform(post("/admin/batches/forecast")
+                        .param("mode", "self-instruct")
+                        .param("targetInstructions", "300")
+                        .param("delivery", "batch-api")
+                        .param("reuseAnswers", "true")
+                        .with(user("admin"))
+                        .with(csrf()))
+                .andExpect(status().isOk())
+                .andReturn()
+                .getResponse()
+                .getContentAsString();
+        assertThat(page)
+                .contains("id=\"forecast\"")
+                .contains("<strong>" + expected.totalCalls() + "</strong> calls")
+                .contains(String.format(java.util.Locale.ROOT, "$%.4f", expected.costUsd()))
+                .contains("for <span>300</span> instructions")
+                .contains("<span>batch-api</span> delivery")
+                // the form keeps what was entered
+                .contains("value=\"300\"")
+                .contains("<option value=\"batch-api\" selected=\"selected\"");
+        assertThat(expected.totalCalls()).isPositive();
+        for (var step : expected.calls().entrySet()) {
+            assertThat(page)
+                    .contains("id=\"forecast-" + step.getKey() + "\"><span>" + step.getKey()
+                            + "</span>:\n          <strong>" + step.getValue() + "</strong> calls");
+        }
+        mvc.perform(post("/admin/batches/forecast")
+                        .param("targetInstructions", "0")
+                        .with(user("admin"))
+                        .with(csrf()))
+                .andExpect(status().isOk())
+                .andExpect(content().string(containsString("targetInstructions")))
+                .andExpect(content().string(not(containsString("id=\"forecast\""))));
+        assertThat(batches.count()).isEqualTo(before);
+
+        mvc.perform(post("/admin/batches")
+                        .param("targetInstructions", "5")
+                        .param("delivery", "batch-api")
+                        .param("reuseAnswers", "true")
+                        .param("structuredOutputs", "true")
+                        .param("api", "chat")
+                        .with(user("admin"))
+                        .with(csrf()))
+                .andExpect(flash().attribute("message", containsString("queued")));
+        long id = batches.findAll().stream().mapToLong(b -> b.getId()).max().orElseThrow();
+        mvc.perform(post("/admin/batches/" + id + "/cancel").with(user("admin")).with(csrf()));
+        BatchConfig config = batchService.view(id).config();
+        assertThat(config.delivery()).isEqualTo("batch-api");
+        assertThat(config.reuseAnswers()).isTrue();
+        assertThat(config.structuredOutputs()).isTrue();
     }
 
     @Test
