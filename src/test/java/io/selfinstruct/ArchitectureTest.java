@@ -58,6 +58,7 @@ class ArchitectureTest {
             Map.entry("lora", Set.of("llama")),
             Map.entry("models", Set.of("problem", "llama", "lora")),
             Map.entry("finetune", Set.of("problem", "cluster", "pool", "export", "llama", "lora", "models")),
+            Map.entry("serve", Set.of("problem", "llama", "models", "finetune")),
             Map.entry("web", Set.of("problem", "seed", "pool", "llm", "generate", "export", "finetune", "models")));
 
     private static JavaClasses classes;

@@ -29,6 +29,11 @@ public final class ModelRoots {
         this.roots = List.copyOf(real);
     }
 
+    /** The roots, absolute and with symbolic links resolved where they exist. */
+    public List<Path> roots() {
+        return roots;
+    }
+
     /** The real path of {@code directory}, or a 400 naming {@code field} when it is not an allowed directory. */
     public Path resolve(String directory, String field) {
         if (directory == null || directory.isBlank()) {

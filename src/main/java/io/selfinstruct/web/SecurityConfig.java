@@ -57,6 +57,29 @@ public class SecurityConfig {
         return http.build();
     }
 
+    /**
+     * {@code /v1/**}, the OpenAI-compatible server: the API key as OpenAI clients send it
+     * ({@code Authorization: Bearer <key>}) or in {@code X-API-Key}; a 401 in OpenAI's error shape.
+     */
+    @Bean
+    @Order(2)
+    SecurityFilterChain openAiCompatible(HttpSecurity http, ApiKeys apiKeys) throws Exception {
+        http.securityMatcher("/v1/**")
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(auth -> auth.anyRequest().hasRole("API"))
+                .exceptionHandling(e -> e.authenticationEntryPoint((req, res, ex) -> {
+                    res.setStatus(HttpStatus.UNAUTHORIZED.value());
+                    res.setContentType("application/json");
+                    res.getWriter()
+                            .write("{\"error\":{\"message\":\"Incorrect API key provided: send the service's API key as"
+                                    + " Authorization: Bearer <key>.\",\"type\":\"invalid_request_error\","
+                                    + "\"param\":null,\"code\":\"invalid_api_key\"}}");
+                }));
+        return http.build();
+    }
+
     @Bean
     @Order(3)
     SecurityFilterChain open(HttpSecurity http) throws Exception {
@@ -132,7 +155,11 @@ public class SecurityConfig {
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
-            if (apiKeys.matches(request.getHeader(API_KEY_HEADER))) {
+            String authorization = request.getHeader("Authorization");
+            String bearer = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? authorization.substring(7).strip()
+                    : null;
+            if (apiKeys.matches(request.getHeader(API_KEY_HEADER)) || (bearer != null && apiKeys.matches(bearer))) {
                 var auth = new UsernamePasswordAuthenticationToken(
                         "api", null, List.of(new SimpleGrantedAuthority("ROLE_API")));
                 SecurityContextHolder.getContext().setAuthentication(auth);

@@ -27,6 +27,11 @@ public final class Generator {
     }
 
     public Generation generate(long[] prompt, GenerationOptions options) {
+        return generate(prompt, options, token -> {});
+    }
+
+    /** As {@link #generate(long[], GenerationOptions)}, telling {@code onToken} each new token as it is chosen. */
+    public Generation generate(long[] prompt, GenerationOptions options, java.util.function.LongConsumer onToken) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
@@ -53,6 +58,7 @@ public final class Generator {
                 }
                 long token = sampler.choose(scores);
                 generated.add(token);
+                onToken.accept(token);
                 context = Arrays.copyOf(context, context.length + 1);
                 context[context.length - 1] = token;
                 feed = options.useCache() ? new long[] {token} : context;
