@@ -141,22 +141,8 @@ class OpenAiServerTest {
                         .temperature(0.0)
                         .n(2)
                         .build());
-        String expected = runtime.withModel(
-                BASE,
-                ADAPTER,
-                loaded -> ModelRuntime.generate(
-                                loaded,
-                                PromptFormat.ALPACA.promptIds(loaded.tokenizer(), "Name three rivers.", ""),
-                                GenerationOptions.greedy(10, loaded.eosTokenIds()))
-                        .text());
-        String base = runtime.withModel(
-                BASE,
-                null,
-                loaded -> ModelRuntime.generate(
-                                loaded,
-                                PromptFormat.ALPACA.promptIds(loaded.tokenizer(), "Name three rivers.", ""),
-                                GenerationOptions.greedy(10, loaded.eosTokenIds()))
-                        .text());
+        String expected = alpacaGreedy(ADAPTER, "Name three rivers.", 10);
+        String base = alpacaGreedy(null, "Name three rivers.", 10);
         assertThat(expected).as("the adapter changes the output").isNotEqualTo(base);
         assertThat(chat.choices()).hasSize(2);
         for (ChatCompletion.Choice choice : chat.choices()) {
@@ -300,6 +286,17 @@ class OpenAiServerTest {
                         .path("code")
                         .asString())
                 .isEqualTo("invalid_api_key");
+    }
+
+    private String alpacaGreedy(Path adapter, String instruction, int maxNewTokens) {
+        return runtime.withModel(
+                BASE,
+                adapter,
+                loaded -> ModelRuntime.generate(
+                                loaded,
+                                PromptFormat.ALPACA.promptIds(loaded.tokenizer(), instruction, ""),
+                                GenerationOptions.greedy(maxNewTokens, loaded.eosTokenIds()))
+                        .text());
     }
 
     private JsonNode post(String path, String body, int status) throws Exception {
