@@ -83,7 +83,17 @@ public final class Generator {
             List<float[]> stepLogits,
             List<float[]> stepScores,
             GenerationOptions options) {
-        long[] ids = toArray(generated);
+        return result(toArray(generated), decoder, reason, stepLogits, stepScores, options);
+    }
+
+    /** The generation of these ids: their text, cut before the first stop string when that is why it stopped. */
+    static Generation result(
+            long[] ids,
+            Function<long[], String> decoder,
+            Generation.FinishReason reason,
+            List<float[]> stepLogits,
+            List<float[]> stepScores,
+            GenerationOptions options) {
         String text = decoder.apply(ids);
         if (reason == Generation.FinishReason.STOP_STRING) {
             int cut = text.length();
