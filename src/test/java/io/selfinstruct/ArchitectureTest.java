@@ -61,7 +61,7 @@ class ArchitectureTest {
             Map.entry("models", Set.of("problem", "llama", "lora")),
             Map.entry("finetune", Set.of("problem", "cluster", "pool", "export", "llama", "lora", "models")),
             Map.entry("serve", Set.of("problem", "llama", "models", "finetune")),
-            Map.entry("evaluate", Set.of("problem", "cluster", "seed", "llm")),
+            Map.entry("evaluate", Set.of("problem", "cluster", "seed", "llm", "pool")),
             Map.entry(
                     "web",
                     Set.of("problem", "seed", "pool", "llm", "generate", "export", "finetune", "models", "evaluate")));

@@ -19,6 +19,7 @@ import lombok.RequiredArgsConstructor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -40,6 +41,7 @@ class EvaluationScheduler {
     private final LlmUsage usage;
     private final InstanceId instance;
     private final ServiceApiKey serviceApiKey;
+    private final Environment environment;
 
     @Value("${selfinstruct.evaluations.claim-timeout:30s}")
     private Duration claimTimeout;
@@ -103,7 +105,7 @@ class EvaluationScheduler {
         LlmSettings settings = llm.defaults()
                 .withModel(model.model())
                 .withApi(io.selfinstruct.llm.LlmApi.CHAT)
-                .withBaseUrl(model.baseUrl())
+                .withBaseUrl(model.self() ? selfUrl() : model.baseUrl())
                 .withConcurrency(config.concurrency())
                 .withMaxCostUsd(config.maxCostUsd());
         if (model.self()) {
@@ -111,6 +113,20 @@ class EvaluationScheduler {
             apiKey = serviceApiKey.value();
         }
         return llm.openChat(settings, apiKey, budget);
+    }
+
+    /**
+     * The service's own {@code /v1}, resolved when a run starts rather than when the evaluation was created:
+     * {@code selfinstruct.serve.self-url} when set, else {@code http://localhost:<port>/v1} on the port the server
+     * listens on ({@code local.server.port}, which a random {@code server.port=0} only has once it started).
+     */
+    private String selfUrl() {
+        String configured = environment.getProperty("selfinstruct.serve.self-url");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+        return "http://localhost:" + port + "/v1";
     }
 
     /** A clean shutdown stops the runs and releases their claims; they stay RUNNING and resume at next start. */

@@ -2,6 +2,8 @@ package io.selfinstruct.evaluate;
 
 import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.llm.OutboundHosts;
+import io.selfinstruct.pool.PoolExamples;
+import io.selfinstruct.pool.PoolFilter;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
 import io.selfinstruct.seed.SeedSets;
@@ -28,6 +30,7 @@ public class Evaluations {
 
     private final EvaluationStore store;
     private final SeedSets seedSets;
+    private final PoolExamples pool;
     private final OutboundHosts outboundHosts;
     private final LlmUsage usage;
     private final JsonMapper json;
@@ -36,12 +39,14 @@ public class Evaluations {
     public Evaluations(
             EvaluationStore store,
             SeedSets seedSets,
+            PoolExamples pool,
             OutboundHosts outboundHosts,
             LlmUsage usage,
             JsonMapper json,
             @Value("${selfinstruct.serve.self-url:http://localhost:${server.port:8080}/v1}") String selfUrl) {
         this.store = store;
         this.seedSets = seedSets;
+        this.pool = pool;
         this.outboundHosts = outboundHosts;
         this.usage = usage;
         this.json = json;
@@ -129,9 +134,16 @@ public class Evaluations {
                         JudgePrompts.languageOf(task.instruction()),
                         task.isClassification()));
             }
-        } else {
+        } else if (instructions.has("heldOutOfJob")) {
             throw new InvalidRequestException(
-                    "instructions: only {\"seedSet\": name} is supported so far (heldOutOfJob and pool filters are not)");
+                    "instructions: heldOutOfJob is not supported yet; use a seed set or a " + "pool filter");
+        } else {
+            PoolFilter filter = poolFilter(instructions);
+            source = "pool:" + json.writeValueAsString(instructions);
+            for (PoolExamples.FirstInstance i : pool.firstInstances(filter, limit)) {
+                items.add(new EvaluationStore.NewItem(
+                        "instruction:" + i.instructionId(), i.text(), i.input(), i.language(), i.classification()));
+            }
         }
         if (items.isEmpty()) {
             throw new InvalidRequestException("the instructions select nothing to evaluate");
@@ -268,6 +280,40 @@ public class Evaluations {
         }
         outboundHosts.check(baseUrl);
         return new ModelRef(trimSlash(baseUrl), model, false);
+    }
+
+    /**
+     * A pool filter with the export API's fields ({@code status}, {@code origin}, {@code batchId},
+     * {@code classification}, {@code from}, {@code to}, {@code language}, and {@code q}); {@code status} is ACCEPTED
+     * unless given.
+     */
+    private static PoolFilter poolFilter(JsonNode f) {
+        for (String field : f.propertyNames()) {
+            if (!List.of("q", "status", "origin", "batchId", "classification", "from", "to", "language")
+                    .contains(field)) {
+                throw new InvalidRequestException("instructions: unknown field '" + field
+                        + "' (use seedSet, heldOutOfJob or the pool filter's q, status, origin, batchId, "
+                        + "classification, from, to, language)");
+            }
+        }
+        JsonNode batchId = f.get("batchId");
+        if (batchId != null && !batchId.isNull() && !batchId.isIntegralNumber()) {
+            throw new InvalidRequestException("instructions.batchId must be a number");
+        }
+        return new PoolFilter(
+                text(f, "q"),
+                PoolFilter.parseStatus(f.has("status") ? text(f, "status") : "ACCEPTED"),
+                PoolFilter.parseOrigins(text(f, "origin")),
+                batchId == null || batchId.isNull() ? null : batchId.asLong(),
+                PoolFilter.parseBoolean("classification", text(f, "classification")),
+                PoolFilter.parseInstant("from", text(f, "from"), false),
+                PoolFilter.parseInstant("to", text(f, "to"), true),
+                text(f, "language"));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v == null || v.isNull() ? null : v.asString();
     }
 
     private static int integer(JsonNode request, String field, int fallback, int min, int max) {

@@ -150,6 +150,31 @@ class EvaluationApiTest {
     }
 
     @Test
+    void aPoolFilterSelectsThePoolsInstructionsWithTheirInputs() throws Exception {
+        String marker = "zebra" + System.nanoTime();
+        String body = """
+                {"instruction": "Describe the %1$s in one line.", "input": "The striped %1$s.", "output": "A horse."}
+                {"instruction": "Spell %1$s backwards.", "input": "", "output": "arbez"}
+                """.formatted(marker);
+        mvc.perform(post("/api/import?dedup=false")
+                        .header("X-API-Key", "test-key")
+                        .contentType("application/x-ndjson")
+                        .content(body))
+                .andExpect(status().isOk());
+        String request = """
+                {"models": [{"baseUrl": "%s", "model": "a"}, {"baseUrl": "%s", "model": "b"}],
+                 "judge": {"baseUrl": "%s", "model": "j"}, "instructions": {"q": "%s", "origin": "IMPORTED"}}""".formatted(longModel.baseUrl(), shortModel.baseUrl(), longerJudge.baseUrl(), marker);
+        JsonNode evaluation = runToEnd(request);
+        assertThat(evaluation.get("status").asString()).isEqualTo("COMPLETED");
+        JsonNode items = getJson("/api/evaluations/" + evaluation.get("id").asLong() + "/items");
+        assertThat(items.size()).isEqualTo(2);
+        assertThat(items.get(0).get("instruction").asString()).isEqualTo("Describe the " + marker + " in one line.");
+        assertThat(items.get(0).get("input").asString()).isEqualTo("The striped " + marker + ".");
+        assertThat(items.get(1).get("input").asString()).isEmpty();
+        assertThat(items.get(0).get("source").asString()).startsWith("instruction:");
+    }
+
+    @Test
     void theItemsExportAsJsonl() throws Exception {
         JsonNode evaluation = runToEnd(body(longModel, shortModel, longerJudge, 3, null));
         long id = evaluation.get("id").asLong();
@@ -203,7 +228,11 @@ class EvaluationApiTest {
                 "{\"models\": [" + a + ", {\"model\": \"x\"}], \"judge\": " + a
                         + ", \"instructions\": {\"seedSet\": \"default\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
-                        + ", \"instructions\": {\"seedSet\": \"default\"}, \"colour\": 1}");
+                        + ", \"instructions\": {\"seedSet\": \"default\"}, \"colour\": 1}",
+                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"heldOutOfJob\": 7}}",
+                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"status\": \"MAYBE\"}}",
+                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
+                        + ", \"instructions\": {\"q\": \"no-such-text-anywhere\"}}");
         for (String body : bad) {
             mvc.perform(post("/api/evaluations")
                             .header("X-API-Key", "test-key")
