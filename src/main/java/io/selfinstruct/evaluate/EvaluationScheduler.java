@@ -19,6 +19,8 @@ import lombok.RequiredArgsConstructor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.web.server.context.WebServerInitializedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -115,17 +117,25 @@ class EvaluationScheduler {
         return llm.openChat(settings, apiKey, budget);
     }
 
+    /** The port the server listens on, once it has started (a random {@code server.port=0} only then has one). */
+    private volatile int listeningPort;
+
+    @EventListener
+    void serverStarted(WebServerInitializedEvent event) {
+        listeningPort = event.getWebServer().getPort();
+    }
+
     /**
      * The service's own {@code /v1}, resolved when a run starts rather than when the evaluation was created:
      * {@code selfinstruct.serve.self-url} when set, else {@code http://localhost:<port>/v1} on the port the server
-     * listens on ({@code local.server.port}, which a random {@code server.port=0} only has once it started).
+     * listens on.
      */
     private String selfUrl() {
         String configured = environment.getProperty("selfinstruct.serve.self-url");
         if (configured != null && !configured.isBlank()) {
             return configured;
         }
-        String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+        int port = listeningPort > 0 ? listeningPort : environment.getProperty("server.port", Integer.class, 8080);
         return "http://localhost:" + port + "/v1";
     }
 
