@@ -1,5 +1,6 @@
 package io.selfinstruct.evaluate;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.llm.OutboundHosts;
 import io.selfinstruct.pool.PoolExamples;
@@ -67,7 +68,7 @@ public class Evaluations {
             Map<String, Integer> progress,
             double costUsd,
             Summary summary,
-            Map<String, Summary> byTask,
+            @JsonProperty("byTaskType") Map<String, Summary> byTask,
             Instant createdAt,
             Instant startedAt,
             Instant finishedAt) {}

@@ -41,12 +41,16 @@ class EvaluationApiTest {
             ScriptedLlmServer.start(prompt -> ScriptedLlmServer.Answer.stop("A much longer answer, in detail."), 0);
     static final JudgeScripts longerScript = new JudgeScripts();
     static final ScriptedLlmServer longerJudge = ScriptedLlmServer.start(longerScript.longer(), 0);
+    static final ScriptedLlmServer self =
+            ScriptedLlmServer.start(prompt -> ScriptedLlmServer.Answer.stop("The served model's long answer."), 0);
     static final JudgeScripts biasedScript = new JudgeScripts();
     static final ScriptedLlmServer biasedJudge = ScriptedLlmServer.start(biasedScript.alwaysFirst(), 0);
 
     @DynamicPropertySource
     static void llm(DynamicPropertyRegistry registry) {
         registry.add("selfinstruct.llm.base-url", shortModel::baseUrl);
+        // stands in for the service's own /v1, which another part of the service serves
+        registry.add("selfinstruct.serve.self-url", self::baseUrl);
         registry.add(
                 "selfinstruct.llm.allowed-base-urls",
                 () -> String.join(
@@ -62,6 +66,7 @@ class EvaluationApiTest {
         longModel.close();
         longerJudge.close();
         biasedJudge.close();
+        self.close();
     }
 
     @Autowired
@@ -130,7 +135,7 @@ class EvaluationApiTest {
         assertThat(summary.get("wins").asInt()).isZero();
         assertThat(summary.get("losses").asInt()).isZero();
         assertThat(summary.get("winRate").asDouble()).isEqualTo(0.5);
-        JsonNode byTask = evaluation.get("byTask");
+        JsonNode byTask = evaluation.get("byTaskType");
         assertThat(byTask.get("classification").get("ties").asInt()
                         + byTask.get("generation").get("ties").asInt())
                 .isEqualTo(5);
@@ -172,6 +177,25 @@ class EvaluationApiTest {
         assertThat(items.get(0).get("input").asString()).isEqualTo("The striped " + marker + ".");
         assertThat(items.get(1).get("input").asString()).isEmpty();
         assertThat(items.get(0).get("source").asString()).startsWith("instruction:");
+    }
+
+    @Test
+    void aServedModelByNameIsCalledOnTheServicesOwnV1WithItsKeyAndCostsNothing() throws Exception {
+        String request = """
+                {"models": ["job-7", {"baseUrl": "self", "model": "tiny-llama/model", "apiKey": "ignored-for-self"}],
+                 "judge": {"baseUrl": "%s", "model": "priced-judge"}, "instructions": {"seedSet": "default"},
+                 "limit": 2}""".formatted(longerJudge.baseUrl());
+        JsonNode evaluation = runToEnd(request);
+        assertThat(evaluation.get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(evaluation.get("modelA").get("baseUrl").asString()).isEqualTo("self");
+        assertThat(evaluation.get("modelA").get("model").asString()).isEqualTo("job-7");
+        assertThat(evaluation.get("modelB").get("model").asString()).isEqualTo("tiny-llama/model");
+        assertThat(self.authorizations()).containsExactly("Bearer test-key");
+        assertThat(evaluation.get("summary").get("ties").asInt()).isEqualTo(2);
+        // both served models cost 0; only the priced judge's calls cost anything
+        JsonNode items = getJson("/api/evaluations/" + evaluation.get("id").asLong() + "/items");
+        assertThat(items.get(0).get("answerA").asString()).isEqualTo("The served model's long answer.");
+        assertThat(evaluation.get("costUsd").asDouble()).isGreaterThan(0);
     }
 
     @Test
