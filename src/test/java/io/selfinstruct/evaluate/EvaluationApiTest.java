@@ -199,6 +199,37 @@ class EvaluationApiTest {
     }
 
     @Test
+    void aCancelledEvaluationStopsAndStaysCancelled() throws Exception {
+        longModel.latencyMillis(200);
+        try {
+            String created = mvc.perform(post("/api/evaluations")
+                            .header("X-API-Key", "test-key")
+                            .contentType(MediaType.APPLICATION_JSON)
+                            .content(body(longModel, shortModel, longerJudge, 30, null)
+                                    .replace("\"limit\"", "\"concurrency\": 1, \"limit\"")))
+                    .andExpect(status().isAccepted())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            long id = json.readTree(created).get("id").asLong();
+            Thread.sleep(500);
+            String cancelled = mvc.perform(
+                            post("/api/evaluations/" + id + "/cancel").header("X-API-Key", "test-key"))
+                    .andExpect(status().isOk())
+                    .andReturn()
+                    .getResponse()
+                    .getContentAsString();
+            assertThat(json.readTree(cancelled).get("status").asString()).isEqualTo("CANCELLED");
+            Thread.sleep(1500);
+            JsonNode evaluation = getJson("/api/evaluations/" + id);
+            assertThat(evaluation.get("status").asString()).isEqualTo("CANCELLED");
+            assertThat(evaluation.get("progress").get("done").asInt()).isLessThan(30);
+        } finally {
+            longModel.latencyMillis(0);
+        }
+    }
+
+    @Test
     void theItemsExportAsJsonl() throws Exception {
         JsonNode evaluation = runToEnd(body(longModel, shortModel, longerJudge, 3, null));
         long id = evaluation.get("id").asLong();
