@@ -11,7 +11,6 @@ import io.selfinstruct.seed.SeedSets;
 import io.selfinstruct.seed.SeedTaskLine;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -349,9 +348,5 @@ public class Evaluations {
 
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
