@@ -42,7 +42,9 @@ class ArchitectureTest {
             "llm_call", "llm",
             "seed_task", "seed",
             "batch", "generate",
-            "finetune_job", "finetune");
+            "finetune_job", "finetune",
+            "evaluation", "evaluate",
+            "evaluation_item", "evaluate");
 
     /** What each package may import of the others: the map in CONTRIBUTING.md. */
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
@@ -59,7 +61,10 @@ class ArchitectureTest {
             Map.entry("models", Set.of("problem", "llama", "lora")),
             Map.entry("finetune", Set.of("problem", "cluster", "pool", "export", "llama", "lora", "models")),
             Map.entry("serve", Set.of("problem", "llama", "models", "finetune")),
-            Map.entry("web", Set.of("problem", "seed", "pool", "llm", "generate", "export", "finetune", "models")));
+            Map.entry("evaluate", Set.of("problem", "cluster", "seed", "llm", "pool")),
+            Map.entry(
+                    "web",
+                    Set.of("problem", "seed", "pool", "llm", "generate", "export", "finetune", "models", "evaluate")));
 
     private static JavaClasses classes;
 

@@ -4,9 +4,10 @@ import java.util.Locale;
 
 /**
  * The batch's spend against its {@code maxCostUsd}. A call reserves its worst-case cost before it is sent
- * and settles the real cost after, so calls in flight together can never pass the limit between them.
+ * and settles the real cost after, so calls in flight together can never pass the limit between them. Sessions
+ * that share one (an evaluation's answerers and judge) share its limit.
  */
-final class CostBudget {
+public final class CostBudget {
 
     /** Float sums of cents drift by ~1e-17; a limit must not stop the call that lands on it exactly. */
     private static final double TOLERANCE = 1e-9;
@@ -15,7 +16,8 @@ final class CostBudget {
     private double spent;
     private double reserved;
 
-    CostBudget(Double maxCostUsd, double alreadySpent) {
+    /** @param maxCostUsd null: no limit */
+    public CostBudget(Double maxCostUsd, double alreadySpent) {
         this.maxCostUsd = maxCostUsd;
         this.spent = alreadySpent;
     }
@@ -40,7 +42,7 @@ final class CostBudget {
         spent += actual;
     }
 
-    synchronized double spent() {
+    public synchronized double spent() {
         return spent;
     }
 }

@@ -22,6 +22,10 @@ public interface LlmCallRepository extends JpaRepository<LlmCall, Long> {
             + "coalesce(sum(c.costUsd), 0) from LlmCall c where c.batchId = :batchId")
     List<Object[]> totalsOfBatch(long batchId);
 
+    @Query("select count(c), coalesce(sum(c.promptTokens), 0), coalesce(sum(c.completionTokens), 0), "
+            + "coalesce(sum(c.costUsd), 0) from LlmCall c where c.requestKey like :pattern")
+    List<Object[]> totalsOfRequestKeyPrefix(String pattern);
+
     long countByBatchIdAndReusedFromIsNotNull(long batchId);
 
     long countByBatchIdAndStepIn(long batchId, Collection<String> steps);

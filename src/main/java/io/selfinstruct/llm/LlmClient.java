@@ -62,7 +62,7 @@ public class LlmClient {
             throw new IllegalStateException("the Batch API needs a batch and this client's wave table");
         }
         LlmSession session =
-                new LlmSession(settings, apiKeyFor(settings), systemPrompt, priceOf(settings), log, registry);
+                new LlmSession(settings, apiKeyFor(settings), systemPrompt, priceOf(settings), log, registry, null);
         if (settings.batchApi()) {
             session.useBatchApi(new BatchApi(
                     settings,
@@ -75,6 +75,19 @@ public class LlmClient {
                     batchPriceOf(settings)));
         }
         return session;
+    }
+
+    /**
+     * A chat session outside a batch (an evaluation's answerer or judge): the user's prompt is sent as it is, with
+     * no system message, under {@code apiKey} (null: the key rule of batches), and its spend counts against
+     * {@code budget}, which other sessions may share. Its calls are stored like a batch's, without a batch id.
+     */
+    public LlmSession openChat(LlmSettings settings, String apiKey, CostBudget budget) {
+        if (settings.batchApi() || settings.api() != LlmApi.CHAT) {
+            throw new IllegalArgumentException("a chat session is online and uses the chat API");
+        }
+        String key = apiKey == null || apiKey.isBlank() ? apiKeyFor(settings) : apiKey;
+        return new LlmSession(settings, key, "", priceOf(settings), log, registry, budget);
     }
 
     /** The batch's own price when it gives one, else the configured price table's for its model. */

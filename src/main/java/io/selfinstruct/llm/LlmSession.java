@@ -59,19 +59,21 @@ public final class LlmSession implements AutoCloseable {
             String systemPrompt,
             ModelPrice price,
             LlmCallLog log,
-            MeterRegistry registry) {
+            MeterRegistry registry,
+            CostBudget budget) {
         this.settings = settings;
         this.apiKey = apiKey;
         this.endpoint = new OpenAiEndpoint(settings, apiKey, systemPrompt, this::isStopped);
         this.log = log;
         this.metrics = new LlmMetrics(registry, settings);
         this.price = price;
-        this.budget = new CostBudget(settings.maxCostUsd(), log.spentBy(settings.batchId()));
+        this.budget = budget != null ? budget : new CostBudget(settings.maxCostUsd(), log.spentBy(settings.batchId()));
         this.slots = new Semaphore(settings.concurrency(), true);
         this.requestRate =
                 settings.requestsPerMinute() > 0 ? TokenBucket.perMinute(settings.requestsPerMinute()) : null;
         this.tokenRate = settings.tokensPerMinute() > 0 ? TokenBucket.perMinute(settings.tokensPerMinute()) : null;
-        this.systemPromptTokens = settings.api() == LlmApi.CHAT ? estimateTokens(systemPrompt) : 0;
+        this.systemPromptTokens =
+                settings.api() == LlmApi.CHAT && !systemPrompt.isEmpty() ? estimateTokens(systemPrompt) : 0;
         this.systemPrompt = systemPrompt;
     }
 

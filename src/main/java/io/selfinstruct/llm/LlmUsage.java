@@ -37,6 +37,17 @@ public class LlmUsage {
         return calls.countByBatchIdAndStepIn(batchId, steps);
     }
 
+    /**
+     * Calls, tokens and cost of the stored calls whose request key starts with {@code prefix} (letters, digits,
+     * {@code :} and {@code -}).
+     */
+    public Totals ofRequestKeyPrefix(String prefix) {
+        if (!prefix.matches("[A-Za-z0-9:-]+")) {
+            throw new IllegalArgumentException("a request key prefix of letters, digits, ':' and '-'");
+        }
+        return totals(calls.totalsOfRequestKeyPrefix(prefix + "%"));
+    }
+
     public Totals ofAll() {
         return totals(calls.totals());
     }

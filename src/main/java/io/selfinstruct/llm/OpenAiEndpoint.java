@@ -102,10 +102,12 @@ final class OpenAiEndpoint implements AutoCloseable {
     private ChatCompletionCreateParams chatParams(LlmRequest request) {
         Sampling s = request.sampling();
         String prompt = request.prompt();
-        ChatCompletionCreateParams.Builder params = ChatCompletionCreateParams.builder()
-                .model(model)
-                .addSystemMessage(systemPrompt)
-                .addUserMessage(prompt);
+        ChatCompletionCreateParams.Builder params =
+                ChatCompletionCreateParams.builder().model(model);
+        if (!systemPrompt.isEmpty()) {
+            params.addSystemMessage(systemPrompt);
+        }
+        params.addUserMessage(prompt);
         Optional.ofNullable(s.temperature()).ifPresent(params::temperature);
         Optional.ofNullable(s.topP()).ifPresent(params::topP);
         // max_tokens, not max_completion_tokens: vLLM, Ollama and llama.cpp servers all read it

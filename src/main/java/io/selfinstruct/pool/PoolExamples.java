@@ -100,6 +100,31 @@ public class PoolExamples {
         });
     }
 
+    /** An instruction with the input of its first instance ("" when it has none): what an evaluation asks. */
+    public record FirstInstance(
+            long instructionId, String text, String input, Boolean classification, String language) {}
+
+    /** The first {@code limit} instructions the filter selects, oldest first, each with its first instance's input. */
+    public java.util.List<FirstInstance> firstInstances(PoolFilter filter, int limit) {
+        MapSqlParameterSource params = new MapSqlParameterSource();
+        String condition = filter.where("i", params);
+        params.addValue("limit", limit);
+        String sql = "select i.id, i.text, i.is_classification, i.language, (select n.input from instance n"
+                + " where n.instruction_id = i.id order by n.position, n.id fetch first 1 rows only) as input"
+                + " from instruction i" + (condition.isEmpty() ? "" : " where " + condition)
+                + " order by i.id fetch first :limit rows only";
+        return readOnly.execute(s -> jdbc.query(sql, params, (rs, n) -> {
+            Object classification = rs.getObject(3);
+            String input = rs.getString(5);
+            return new FirstInstance(
+                    rs.getLong(1),
+                    rs.getString(2),
+                    input == null ? "" : input,
+                    classification == null ? null : rs.getBoolean(3),
+                    rs.getString(4));
+        }));
+    }
+
     private static RowCallbackHandler identified(IdentifiedSink sink) {
         return rs -> sink.accept(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
     }

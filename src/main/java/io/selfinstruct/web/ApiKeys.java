@@ -21,6 +21,11 @@ public class ApiKeys {
         this.expected = key.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The key itself, for the service's calls to its own endpoints; never logged or shown. */
+    byte[] key() {
+        return expected.clone();
+    }
+
     /** Constant-time comparison so the key cannot be guessed byte by byte from response times. */
     public boolean matches(String presented) {
         return presented != null

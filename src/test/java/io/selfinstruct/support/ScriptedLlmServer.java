@@ -31,6 +31,7 @@ public final class ScriptedLlmServer implements AutoCloseable {
     private volatile int failureStatus;
     private volatile ResponseFormats responseFormats = ResponseFormats.IGNORE;
     private final AtomicInteger refusedFormats = new AtomicInteger();
+    private final java.util.Set<String> authorizations = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** What the server does with a request's {@code response_format}. */
     public enum ResponseFormats {
@@ -69,6 +70,11 @@ public final class ScriptedLlmServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** Every distinct Authorization header the chat and completions requests carried ("" for none). */
+    public java.util.Set<String> authorizations() {
+        return java.util.Set.copyOf(authorizations);
+    }
+
     public void latencyMillis(long millis) {
         this.latencyMillis = millis;
     }
@@ -95,6 +101,8 @@ public final class ScriptedLlmServer implements AutoCloseable {
                 return;
             }
             requests.incrementAndGet();
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            authorizations.add(authorization == null ? "" : authorization);
             int failure = failureStatus;
             if (failure != 0) {
                 byte[] bytes = ("{\"error\":{\"message\":\"scripted failure " + failure + "\",\"type\":\"error\"}}")

@@ -1,0 +1,21 @@
+package io.selfinstruct.web;
+
+import io.selfinstruct.evaluate.ServiceApiKey;
+import java.nio.charset.StandardCharsets;
+import org.springframework.stereotype.Component;
+
+/** The service's API key for the features that call the service's own {@code /v1} (evaluations). */
+@Component
+class ServiceApiKeyOfSecurity implements ServiceApiKey {
+
+    private final ApiKeys apiKeys;
+
+    ServiceApiKeyOfSecurity(ApiKeys apiKeys) {
+        this.apiKeys = apiKeys;
+    }
+
+    @Override
+    public String value() {
+        return new String(apiKeys.key(), StandardCharsets.UTF_8);
+    }
+}
