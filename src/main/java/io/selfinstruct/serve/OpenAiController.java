@@ -5,7 +5,6 @@ import io.selfinstruct.llama.ChatTemplateException;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
-import io.selfinstruct.llama.sampling.Generator;
 import io.selfinstruct.models.LoadedModel;
 import io.selfinstruct.models.ModelRuntime;
 import io.selfinstruct.models.ModelsProperties;
@@ -45,6 +44,7 @@ class OpenAiController {
     private final ServedModels served;
     private final ModelRuntime runtime;
     private final ModelsProperties models;
+    private final DecodeLoop decoding;
     private final JsonMapper json;
 
     @GetMapping("/v1/models")
@@ -92,16 +92,25 @@ class OpenAiController {
         String id =
                 (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
         long created = System.currentTimeMillis() / 1000;
+        java.util.Set<Long> eos = eos(model);
+        List<GenerationOptions> options = java.util.stream.IntStream.range(0, request.n())
+                .mapToObj(i -> request.options(maxTokens, i, eos))
+                .toList();
+        List<DecodeLoop.Pending> pending = decoding.submit(model, prompt, options);
         if (request.stream()) {
-            StreamingResponseBody stream = out -> stream(out, request, model, prompt, maxTokens, chat, id, created);
+            StreamingResponseBody stream = out -> {
+                try {
+                    stream(out, request, model, prompt, pending, chat, id, created);
+                } finally {
+                    pending.forEach(DecodeLoop.Pending::cancel); // a client that went away frees its slots
+                }
+            };
             return ResponseEntity.ok().contentType(EVENT_STREAM).body(stream);
         }
         List<Map<String, Object>> choices = new ArrayList<>();
         int completionTokens = 0;
-        for (int i = 0; i < request.n(); i++) {
-            GenerationOptions options = request.options(maxTokens, i, eos(model));
-            Generation generation = runtime.withModel(
-                    model.base(), model.adapter(), loaded -> ModelRuntime.generate(loaded, prompt, options));
+        for (int i = 0; i < pending.size(); i++) {
+            Generation generation = await(pending.get(i), token -> {});
             completionTokens += generation.tokenIds().length;
             Map<String, Object> choice = new LinkedHashMap<>();
             choice.put("index", i);
@@ -136,39 +145,36 @@ class OpenAiController {
             CompletionRequest request,
             ServedModels.Served model,
             long[] prompt,
-            int maxTokens,
+            List<DecodeLoop.Pending> pending,
             boolean chat,
             String id,
             long created)
             throws IOException {
         int completionTokens = 0;
         int holdBack = request.stop().stream().mapToInt(String::length).max().orElse(1) - 1;
-        for (int i = 0; i < request.n(); i++) {
+        for (int i = 0; i < pending.size(); i++) {
             int index = i;
             if (chat) {
                 send(
                         out,
                         chunk(id, created, model.id(), true, index, Map.of("role", "assistant", "content", ""), null));
             }
-            GenerationOptions options = request.options(maxTokens, i, eos(model));
             StringBuilder sent = new StringBuilder();
-            Generation generation = runtime.withModel(model.base(), model.adapter(), loaded -> {
-                List<Long> tokens = new ArrayList<>();
-                Generator generator = new Generator(loaded.model(), loaded.tokenizer()::decode);
-                return generator.generate(prompt, options, token -> {
-                    tokens.add(token);
-                    String text = loaded.tokenizer()
-                            .decode(tokens.stream().mapToLong(Long::longValue).toArray());
-                    int safe = text.length() - holdBack;
-                    while (safe > 0 && text.charAt(safe - 1) == '\uFFFD') {
-                        safe--;
-                    }
-                    if (safe > sent.length() && text.startsWith(sent.toString())) {
-                        String delta = text.substring(sent.length(), safe);
-                        sent.append(delta);
-                        sendUnchecked(out, chunk(id, created, model.id(), chat, index, delta(chat, delta), null));
-                    }
-                });
+            List<Long> tokens = new ArrayList<>();
+            Generation generation = await(pending.get(i), token -> {
+                tokens.add(token);
+                long[] ids = tokens.stream().mapToLong(Long::longValue).toArray();
+                String text = runtime.withModel(
+                        model.base(), model.adapter(), l -> l.tokenizer().decode(ids));
+                int safe = text.length() - holdBack;
+                while (safe > 0 && text.charAt(safe - 1) == '\uFFFD') {
+                    safe--;
+                }
+                if (safe > sent.length() && text.startsWith(sent.toString())) {
+                    String delta = text.substring(sent.length(), safe);
+                    sent.append(delta);
+                    sendUnchecked(out, chunk(id, created, model.id(), chat, index, delta(chat, delta), null));
+                }
             });
             completionTokens += generation.tokenIds().length;
             String rest = generation.text().startsWith(sent.toString())
@@ -200,6 +206,26 @@ class OpenAiController {
         }
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** Waits for a sequence's end, telling {@code onToken} each token as it comes. */
+    private static Generation await(DecodeLoop.Pending pending, java.util.function.LongConsumer onToken) {
+        try {
+            while (true) {
+                DecodeLoop.Event event = pending.events.take();
+                if (event.error() != null) {
+                    throw event.error();
+                }
+                if (event.done() != null) {
+                    return event.done();
+                }
+                onToken.accept(event.token());
+            }
+        } catch (InterruptedException e) {
+            pending.cancel();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while decoding", e);
+        }
     }
 
     private static Map<String, Object> delta(boolean chat, String text) {
@@ -311,9 +337,11 @@ class OpenAiController {
 
     @ExceptionHandler(OpenAiException.class)
     ResponseEntity<Map<String, Object>> openAi(OpenAiException e) {
-        return ResponseEntity.status(e.status())
-                .contentType(MediaType.APPLICATION_JSON)
-                .body(e.body());
+        var response = ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_JSON);
+        if (e.retryAfterSeconds() != null) {
+            response.header(org.springframework.http.HttpHeaders.RETRY_AFTER, String.valueOf(e.retryAfterSeconds()));
+        }
+        return response.body(e.body());
     }
 
     @ExceptionHandler({InvalidRequestException.class, IllegalArgumentException.class})

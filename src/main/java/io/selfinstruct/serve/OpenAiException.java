@@ -9,6 +9,7 @@ class OpenAiException extends RuntimeException {
     private final String type;
     private final String param;
     private final String code;
+    private Integer retryAfterSeconds;
 
     OpenAiException(HttpStatus status, String type, String param, String code, String message) {
         super(message);
@@ -29,6 +30,23 @@ class OpenAiException extends RuntimeException {
                 "model",
                 "model_not_found",
                 "The model `" + model + "` does not exist: GET /v1/models lists the served models.");
+    }
+
+    /** A 429: the queue is full; the client should come back after {@code seconds}. */
+    static OpenAiException busy(int queued, int seconds) {
+        OpenAiException e = new OpenAiException(
+                HttpStatus.TOO_MANY_REQUESTS,
+                "rate_limit_exceeded",
+                null,
+                "queue_full",
+                "The server's queue is full (" + queued + " sequences waiting; selfinstruct.serve.max-queued):"
+                        + " retry after " + seconds + " s.");
+        e.retryAfterSeconds = seconds;
+        return e;
+    }
+
+    Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     HttpStatus status() {

@@ -63,6 +63,9 @@ class OpenAiServerTest {
 
     @BeforeAll
     static void writeModels() throws IOException {
+        if (Files.exists(BASE.resolve("config.json"))) {
+            return;
+        }
         copy(
                 "model",
                 BASE,
