@@ -72,6 +72,57 @@ class OpenAiController {
     }
 
     /**
+     * vLLM's {@code POST /tokenize}: {@code {"model", "prompt", "add_special_tokens" (true)}} or {@code {"model",
+     * "messages", "add_generation_prompt" (true)}} (the prompt a chat request would be fed) ->
+     * {@code {"count", "max_model_len", "tokens"}}.
+     */
+    @PostMapping("/tokenize")
+    Map<String, Object> tokenize(@RequestBody JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw OpenAiException.invalid(null, "the request body must be a JSON object");
+        }
+        boolean chat = body.has("messages");
+        CompletionRequest request = chat ? CompletionRequest.chat(body) : CompletionRequest.text(body);
+        ServedModels.Served model = served.resolve(request.model());
+        boolean special = body.path("add_special_tokens").asBoolean(true);
+        boolean generationPrompt = body.path("add_generation_prompt").asBoolean(true);
+        return loading(() -> runtime.withModel(model.base(), model.adapter(), loaded -> {
+            long[] ids = chat
+                    ? chatPrompt(model, loaded, request.messages(), generationPrompt)
+                    : special
+                            ? loaded.tokenizer().encode(request.prompt())
+                            : loaded.tokenizer().encodeWithoutSpecialTokens(request.prompt());
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("count", ids.length);
+            answer.put("max_model_len", loaded.model().config().maxPositionEmbeddings());
+            answer.put("tokens", java.util.Arrays.stream(ids).boxed().toList());
+            return answer;
+        }));
+    }
+
+    /** vLLM's {@code POST /detokenize}: {@code {"model", "tokens"}} -> {@code {"prompt"}} (special tokens skipped). */
+    @PostMapping("/detokenize")
+    Map<String, Object> detokenize(@RequestBody JsonNode body) {
+        if (body == null || !body.isObject() || !body.path("tokens").isArray()) {
+            throw OpenAiException.invalid("tokens", "tokens must be a list of token ids");
+        }
+        ServedModels.Served model = served.resolve(body.path("model").asString(null));
+        return loading(() -> runtime.withModel(model.base(), model.adapter(), loaded -> {
+            int vocab = loaded.model().config().vocabSize();
+            long[] ids = new long[body.path("tokens").size()];
+            for (int i = 0; i < ids.length; i++) {
+                JsonNode id = body.path("tokens").get(i);
+                if (!id.isIntegralNumber() || id.asLong() < 0 || id.asLong() >= vocab) {
+                    throw OpenAiException.invalid(
+                            "tokens", "tokens[" + i + "] is not a token id of this model (vocabulary " + vocab + ")");
+                }
+                ids[i] = id.asLong();
+            }
+            return Map.<String, Object>of("prompt", loaded.tokenizer().decode(ids));
+        }));
+    }
+
+    /**
      * Both answers go out as a {@link StreamingResponseBody}: Spring MVC picks its return value handler by the
      * declared type, so one method cannot answer JSON or a stream of events otherwise.
      */
@@ -79,7 +130,7 @@ class OpenAiController {
         ServedModels.Served model = served.resolve(request.model());
         long[] prompt = loading(() -> runtime.withModel(model.base(), model.adapter(), loaded -> {
             long[] ids = chat
-                    ? chatPrompt(model, loaded, request.messages())
+                    ? chatPrompt(model, loaded, request.messages(), true)
                     : loaded.tokenizer().encode(request.prompt());
             if (ids.length == 0) {
                 throw OpenAiException.invalid(chat ? "messages" : "prompt", "the prompt has no tokens");
@@ -267,7 +318,10 @@ class OpenAiController {
 
     /** The chat prompt: a base model's (or chat-trained job's) chat template, or a job's Alpaca prompt. */
     private static long[] chatPrompt(
-            ServedModels.Served model, LoadedModel loaded, List<ChatTemplate.Message> messages) {
+            ServedModels.Served model,
+            LoadedModel loaded,
+            List<ChatTemplate.Message> messages,
+            boolean addGenerationPrompt) {
         if (model.format() != null && model.format() == io.selfinstruct.finetune.data.PromptFormat.ALPACA) {
             // an Alpaca-trained job sees its training prompt: the last user turn as the instruction
             String instruction = messages.stream()
@@ -283,7 +337,7 @@ class OpenAiController {
                 .orElseThrow(() -> OpenAiException.invalid(
                         "messages", "model " + model.id() + " has no chat template: use /v1/completions"));
         try {
-            return loaded.tokenizer().encodeWithoutSpecialTokens(template.render(messages, true));
+            return loaded.tokenizer().encodeWithoutSpecialTokens(template.render(messages, addGenerationPrompt));
         } catch (ChatTemplateException e) {
             throw OpenAiException.invalid("messages", e.getMessage());
         }

@@ -65,7 +65,7 @@ public class SecurityConfig {
     @Bean
     @Order(2)
     SecurityFilterChain openAiCompatible(HttpSecurity http, ApiKeys apiKeys) throws Exception {
-        http.securityMatcher("/v1/**")
+        http.securityMatcher("/v1/**", "/tokenize", "/detokenize")
                 .csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .addFilterBefore(new ApiKeyFilter(apiKeys), AnonymousAuthenticationFilter.class)

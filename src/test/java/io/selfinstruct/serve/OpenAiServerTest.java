@@ -256,6 +256,31 @@ class OpenAiServerTest {
     }
 
     @Test
+    void tokenizeAndDetokenizeAsVllm() throws Exception {
+        JsonNode text = post("/tokenize", "{\"model\":\"" + NAME + "\",\"prompt\":\"Hello world\"}", 200);
+        long[] expected =
+                runtime.withModel(BASE, null, loaded -> loaded.tokenizer().encode("Hello world"));
+        assertThat(text.path("count").asInt()).isEqualTo(expected.length);
+        assertThat(text.path("max_model_len").asInt()).isEqualTo(256);
+        List<Long> tokens = new ArrayList<>();
+        text.path("tokens").forEach(t -> tokens.add(t.asLong()));
+        assertThat(tokens)
+                .containsExactly(java.util.Arrays.stream(expected).boxed().toArray(Long[]::new));
+        assertThat(tokens.get(0)).as("bos").isEqualTo(1L);
+
+        JsonNode chat =
+                post("/tokenize", "{\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}", 200);
+        long[] rendered = runtime.withModel(
+                BASE, null, loaded -> loaded.tokenizer().encodeWithoutSpecialTokens("<|user|> Hi\n<|assistant|>"));
+        assertThat(chat.path("count").asInt()).isEqualTo(rendered.length);
+
+        JsonNode back = post("/detokenize", "{\"model\":\"" + NAME + "\",\"tokens\":" + tokens + "}", 200);
+        assertThat(back.path("prompt").asString()).isEqualTo("Hello world");
+        JsonNode bad = post("/detokenize", "{\"model\":\"" + NAME + "\",\"tokens\":[99999]}", 400);
+        assertThat(bad.path("error").path("param").asString()).isEqualTo("tokens");
+    }
+
+    @Test
     void errorsComeInOpenAisShape() throws Exception {
         JsonNode unknown = post(
                 "/v1/chat/completions",
