@@ -64,7 +64,17 @@ class ArchitectureTest {
             Map.entry("evaluate", Set.of("problem", "cluster", "seed", "llm", "pool")),
             Map.entry(
                     "web",
-                    Set.of("problem", "seed", "pool", "llm", "generate", "export", "finetune", "models", "evaluate")));
+                    Set.of(
+                            "problem",
+                            "seed",
+                            "pool",
+                            "llm",
+                            "generate",
+                            "export",
+                            "finetune",
+                            "models",
+                            "evaluate",
+                            "serve")));
 
     private static JavaClasses classes;
 

@@ -51,6 +51,26 @@ class DecodeLoop {
             return base.equals(other.base) && Objects.equals(adapter, other.adapter);
         }
 
+        /** Waits for a sequence's end, telling {@code onToken} each token as it comes. */
+        Generation await(java.util.function.LongConsumer onToken) {
+            try {
+                while (true) {
+                    Event event = events.take();
+                    if (event.error() != null) {
+                        throw event.error();
+                    }
+                    if (event.done() != null) {
+                        return event.done();
+                    }
+                    onToken.accept(event.token());
+                }
+            } catch (InterruptedException e) {
+                cancel();
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while decoding", e);
+            }
+        }
+
         /** Stops it: the loop drops it at the next step boundary. */
         void cancel() {
             cancelled = true;

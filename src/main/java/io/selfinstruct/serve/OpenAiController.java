@@ -1,7 +1,5 @@
 package io.selfinstruct.serve;
 
-import io.selfinstruct.llama.ChatTemplate;
-import io.selfinstruct.llama.ChatTemplateException;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
@@ -88,7 +86,7 @@ class OpenAiController {
         boolean generationPrompt = body.path("add_generation_prompt").asBoolean(true);
         return loading(() -> runtime.withModel(model.base(), model.adapter(), loaded -> {
             long[] ids = chat
-                    ? chatPrompt(model, loaded, request.messages(), generationPrompt)
+                    ? ServedPrompts.chat(model, loaded, request.messages(), generationPrompt)
                     : special
                             ? loaded.tokenizer().encode(request.prompt())
                             : loaded.tokenizer().encodeWithoutSpecialTokens(request.prompt());
@@ -130,7 +128,7 @@ class OpenAiController {
         ServedModels.Served model = served.resolve(request.model());
         long[] prompt = loading(() -> runtime.withModel(model.base(), model.adapter(), loaded -> {
             long[] ids = chat
-                    ? chatPrompt(model, loaded, request.messages(), true)
+                    ? ServedPrompts.chat(model, loaded, request.messages(), true)
                     : loaded.tokenizer().encode(request.prompt());
             if (ids.length == 0) {
                 throw OpenAiException.invalid(chat ? "messages" : "prompt", "the prompt has no tokens");
@@ -161,7 +159,7 @@ class OpenAiController {
         List<Map<String, Object>> choices = new ArrayList<>();
         int completionTokens = 0;
         for (int i = 0; i < pending.size(); i++) {
-            Generation generation = await(pending.get(i), token -> {});
+            Generation generation = pending.get(i).await(token -> {});
             completionTokens += generation.tokenIds().length;
             Map<String, Object> choice = new LinkedHashMap<>();
             choice.put("index", i);
@@ -212,7 +210,7 @@ class OpenAiController {
             }
             StringBuilder sent = new StringBuilder();
             List<Long> tokens = new ArrayList<>();
-            Generation generation = await(pending.get(i), token -> {
+            Generation generation = pending.get(i).await(token -> {
                 tokens.add(token);
                 long[] ids = tokens.stream().mapToLong(Long::longValue).toArray();
                 String text = runtime.withModel(
@@ -259,26 +257,6 @@ class OpenAiController {
         out.flush();
     }
 
-    /** Waits for a sequence's end, telling {@code onToken} each token as it comes. */
-    private static Generation await(DecodeLoop.Pending pending, java.util.function.LongConsumer onToken) {
-        try {
-            while (true) {
-                DecodeLoop.Event event = pending.events.take();
-                if (event.error() != null) {
-                    throw event.error();
-                }
-                if (event.done() != null) {
-                    return event.done();
-                }
-                onToken.accept(event.token());
-            }
-        } catch (InterruptedException e) {
-            pending.cancel();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while decoding", e);
-        }
-    }
-
     private static Map<String, Object> delta(boolean chat, String text) {
         return chat ? Map.of("content", text) : Map.of("text", text);
     }
@@ -313,33 +291,6 @@ class OpenAiController {
             send(out, chunk);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("the client went away", e);
-        }
-    }
-
-    /** The chat prompt: a base model's (or chat-trained job's) chat template, or a job's Alpaca prompt. */
-    private static long[] chatPrompt(
-            ServedModels.Served model,
-            LoadedModel loaded,
-            List<ChatTemplate.Message> messages,
-            boolean addGenerationPrompt) {
-        if (model.format() != null && model.format() == io.selfinstruct.finetune.data.PromptFormat.ALPACA) {
-            // an Alpaca-trained job sees its training prompt: the last user turn as the instruction
-            String instruction = messages.stream()
-                    .filter(m -> "user".equals(m.role()))
-                    .reduce((a, b) -> b)
-                    .map(ChatTemplate.Message::content)
-                    .orElseThrow(
-                            () -> OpenAiException.invalid("messages", "an Alpaca-trained model needs a user message"));
-            return model.format().promptIds(loaded.tokenizer(), instruction, "");
-        }
-        ChatTemplate template = loaded.tokenizer()
-                .chatTemplate()
-                .orElseThrow(() -> OpenAiException.invalid(
-                        "messages", "model " + model.id() + " has no chat template: use /v1/completions"));
-        try {
-            return loaded.tokenizer().encodeWithoutSpecialTokens(template.render(messages, addGenerationPrompt));
-        } catch (ChatTemplateException e) {
-            throw OpenAiException.invalid("messages", e.getMessage());
         }
     }
 
