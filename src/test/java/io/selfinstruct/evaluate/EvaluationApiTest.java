@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -60,14 +59,8 @@ class EvaluationApiTest {
         registry.add("selfinstruct.llm.prices[priced-judge].output-per-million", () -> "0");
     }
 
-    @AfterAll
-    static void stop() {
-        shortModel.close();
-        longModel.close();
-        longerJudge.close();
-        biasedJudge.close();
-        self.close();
-    }
+    // the scripted servers stay up for the whole test JVM: PostgresEvaluationApiTest inherits these static
+    // fields, so closing them after this class would leave the subclass calling closed ports
 
     @Autowired
     MockMvc mvc;
