@@ -7,6 +7,7 @@ import io.selfinstruct.llm.LlmSession;
 import io.selfinstruct.llm.LlmSettings;
 import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.llm.ModelPrice;
+import io.selfinstruct.llm.SelfEndpoint;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +20,6 @@ import lombok.RequiredArgsConstructor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.web.server.context.WebServerInitializedEvent;
-import org.springframework.context.event.EventListener;
-import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -42,8 +40,7 @@ class EvaluationScheduler {
     private final LlmClient llm;
     private final LlmUsage usage;
     private final InstanceId instance;
-    private final ServiceApiKey serviceApiKey;
-    private final Environment environment;
+    private final SelfEndpoint self;
 
     @Value("${selfinstruct.evaluations.claim-timeout:30s}")
     private Duration claimTimeout;
@@ -107,36 +104,14 @@ class EvaluationScheduler {
         LlmSettings settings = llm.defaults()
                 .withModel(model.model())
                 .withApi(io.selfinstruct.llm.LlmApi.CHAT)
-                .withBaseUrl(model.self() ? selfUrl() : model.baseUrl())
+                .withBaseUrl(model.self() ? self.url() : model.baseUrl())
                 .withConcurrency(config.concurrency())
                 .withMaxCostUsd(config.maxCostUsd());
         if (model.self()) {
             settings = settings.withPrice(ModelPrice.FREE);
-            apiKey = serviceApiKey.value();
+            apiKey = self.apiKey();
         }
         return llm.openChat(settings, apiKey, budget);
-    }
-
-    /** The port the server listens on, once it has started (a random {@code server.port=0} only then has one). */
-    private volatile int listeningPort;
-
-    @EventListener
-    void serverStarted(WebServerInitializedEvent event) {
-        listeningPort = event.getWebServer().getPort();
-    }
-
-    /**
-     * The service's own {@code /v1}, resolved when a run starts rather than when the evaluation was created:
-     * {@code selfinstruct.serve.self-url} when set, else {@code http://localhost:<port>/v1} on the port the server
-     * listens on.
-     */
-    private String selfUrl() {
-        String configured = environment.getProperty("selfinstruct.serve.self-url");
-        if (configured != null && !configured.isBlank()) {
-            return configured;
-        }
-        int port = listeningPort > 0 ? listeningPort : environment.getProperty("server.port", Integer.class, 8080);
-        return "http://localhost:" + port + "/v1";
     }
 
     /** A clean shutdown stops the runs and releases their claims; they stay RUNNING and resume at next start. */

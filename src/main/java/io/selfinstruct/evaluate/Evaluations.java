@@ -3,6 +3,7 @@ package io.selfinstruct.evaluate;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.llm.OutboundHosts;
+import io.selfinstruct.llm.SelfEndpoint;
 import io.selfinstruct.pool.PoolExamples;
 import io.selfinstruct.pool.PoolFilter;
 import io.selfinstruct.problem.InvalidRequestException;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,7 +34,7 @@ public class Evaluations {
     private final OutboundHosts outboundHosts;
     private final LlmUsage usage;
     private final JsonMapper json;
-    private final String selfUrl;
+    private final SelfEndpoint self;
 
     public Evaluations(
             EvaluationStore store,
@@ -43,14 +43,14 @@ public class Evaluations {
             OutboundHosts outboundHosts,
             LlmUsage usage,
             JsonMapper json,
-            @Value("${selfinstruct.serve.self-url:http://localhost:${server.port:8080}/v1}") String selfUrl) {
+            SelfEndpoint self) {
         this.store = store;
         this.seedSets = seedSets;
         this.pool = pool;
         this.outboundHosts = outboundHosts;
         this.usage = usage;
         this.json = json;
-        this.selfUrl = selfUrl;
+        this.self = self;
     }
 
     /** An evaluation as the API shows it. */
@@ -254,7 +254,7 @@ public class Evaluations {
             if (name.isEmpty()) {
                 throw new InvalidRequestException(field + " must name a model");
             }
-            return new ModelRef(selfUrl, name, true);
+            return new ModelRef(SelfEndpoint.SELF, name, true);
         }
         if (!node.isObject()) {
             throw new InvalidRequestException(field + " must be a served model's name or {\"baseUrl\", \"model\"}");
@@ -274,9 +274,9 @@ public class Evaluations {
                     field + ".baseUrl must be set (or \"self\" for the service's own models)");
         }
         keys[slot] = blankToNull(node.path("apiKey").asString(""));
-        if (baseUrl.equals("self") || trimSlash(baseUrl).equals(trimSlash(selfUrl))) {
+        if (self.isSelf(baseUrl)) {
             keys[slot] = null;
-            return new ModelRef(selfUrl, model, true);
+            return new ModelRef(SelfEndpoint.SELF, model, true);
         }
         outboundHosts.check(baseUrl);
         return new ModelRef(trimSlash(baseUrl), model, false);

@@ -2,6 +2,7 @@ package io.selfinstruct.generate;
 
 import io.selfinstruct.llm.LlmSettings;
 import io.selfinstruct.llm.ModelPrice;
+import io.selfinstruct.llm.SelfEndpoint;
 import io.selfinstruct.pool.PoolLanguage;
 import io.selfinstruct.rouge.RougeL;
 import java.util.ArrayList;
@@ -64,11 +65,20 @@ public record BatchConfig(
         return BATCH_API.equals(delivery);
     }
 
+    /** Whether the teacher is one of the service's own served models. */
+    public boolean selfTaught() {
+        return SelfEndpoint.SELF.equals(baseUrl);
+    }
+
     public boolean alpaca() {
         return ALPACA.equals(mode);
     }
 
-    public static BatchConfig resolve(BatchRequest r, LlmSettings llm) {
+    /**
+     * @param self whether the request names the service's own {@code /v1} as its server: stored as {@code self}
+     *     (resolved to an address when a run starts), and free
+     */
+    public static BatchConfig resolve(BatchRequest r, LlmSettings llm, boolean self) {
         String mode = r.mode() == null ? SELF_INSTRUCT : r.mode();
         boolean alpaca = ALPACA.equals(mode);
         String language = r.language() == null ? "en" : r.language();
@@ -86,7 +96,7 @@ public record BatchConfig(
                 r.seedSet() == null ? PoolLanguage.of(language).defaultSeedSet() : r.seedSet(),
                 r.model() == null ? llm.model() : r.model(),
                 r.api() == null ? llm.api().name().toLowerCase(java.util.Locale.ROOT) : r.api(),
-                r.baseUrl() == null ? llm.baseUrl() : r.baseUrl(),
+                self ? SelfEndpoint.SELF : r.baseUrl() == null ? llm.baseUrl() : r.baseUrl(),
                 r.targetInstructions(),
                 r.concurrency() == null ? llm.concurrency() : r.concurrency(),
                 r.requestsPerMinute() == null ? llm.requestsPerMinute() : r.requestsPerMinute(),
@@ -107,9 +117,12 @@ public record BatchConfig(
                 Boolean.TRUE.equals(r.classificationOnly()),
                 r.machineInstructionsPerPrompt() == null ? 2 : r.machineInstructionsPerPrompt(),
                 r.maxInstancesPerInstruction() == null ? 5 : r.maxInstancesPerInstruction(),
-                r.price() == null
-                        ? null
-                        : new ModelPrice(r.price().inputPerMillion(), r.price().outputPerMillion()),
+                self
+                        ? ModelPrice.FREE
+                        : r.price() == null
+                                ? null
+                                : new ModelPrice(
+                                        r.price().inputPerMillion(), r.price().outputPerMillion()),
                 r.delivery(),
                 r.reuseAnswers(),
                 r.structuredOutputs());

@@ -24,7 +24,8 @@ public record BatchRequest(
         @Pattern(regexp = "chat|completions", message = "must be chat or completions")
         String api,
 
-        @Size(max = 1000) @Pattern(regexp = "https?://\\S+", message = "must be an http(s) URL")
+        /** An OpenAI-compatible server, or {@code self}: the models this service serves on its own {@code /v1}. */
+        @Size(max = 1000) @Pattern(regexp = "self|https?://\\S+", message = "must be an http(s) URL or self")
         String baseUrl,
 
         @NotNull(message = "is required") @Min(1) @Max(1_000_000)

@@ -4,6 +4,7 @@ import io.selfinstruct.cluster.InstanceId;
 import io.selfinstruct.llm.LlmApi;
 import io.selfinstruct.llm.LlmClient;
 import io.selfinstruct.llm.LlmSession;
+import io.selfinstruct.llm.SelfEndpoint;
 import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.seed.SeedSets;
@@ -46,6 +47,7 @@ public class BatchScheduler {
     private final BatchProperties properties;
     private final InstanceId instance;
     private final Forecast forecast;
+    private final SelfEndpoint selfEndpoint;
     private final Map<Long, BatchRun> running = new ConcurrentHashMap<>();
     private final ExecutorService runs = Executors.newCachedThreadPool();
 
@@ -129,18 +131,20 @@ public class BatchScheduler {
     private void start(long id) {
         Batch batch = repository.findById(id).orElseThrow();
         BatchConfig config = batches.config(batch);
-        LlmSession session = llm.open(llm.defaults()
-                .withBatchId(id)
-                .withModel(config.model())
-                .withApi(LlmApi.parse(config.api()))
-                .withBaseUrl(config.baseUrl())
-                .withConcurrency(config.concurrency())
-                .withRequestsPerMinute(config.requestsPerMinute())
-                .withTokensPerMinute(config.tokensPerMinute())
-                .withMaxCostUsd(config.maxCostUsd())
-                .withPrice(config.price())
-                .withReuseAnswers(config.reuseAnswers())
-                .withBatchApi(config.batchApi()));
+        LlmSession session = llm.open(
+                llm.defaults()
+                        .withBatchId(id)
+                        .withModel(config.model())
+                        .withApi(LlmApi.parse(config.api()))
+                        .withBaseUrl(config.selfTaught() ? selfEndpoint.url() : config.baseUrl())
+                        .withConcurrency(config.concurrency())
+                        .withRequestsPerMinute(config.requestsPerMinute())
+                        .withTokensPerMinute(config.tokensPerMinute())
+                        .withMaxCostUsd(config.maxCostUsd())
+                        .withPrice(config.price())
+                        .withReuseAnswers(config.reuseAnswers())
+                        .withBatchApi(config.batchApi()),
+                config.selfTaught() ? selfEndpoint.apiKey() : null);
         BatchRun run = new BatchRun(
                 id,
                 instance.id(),

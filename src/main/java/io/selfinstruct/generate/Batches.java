@@ -5,6 +5,8 @@ import io.selfinstruct.llm.LlmClient;
 import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.llm.ModelPrice;
 import io.selfinstruct.llm.OutboundHosts;
+import io.selfinstruct.llm.SelfEndpoint;
+import io.selfinstruct.llm.SelfModels;
 import io.selfinstruct.pool.Admission;
 import io.selfinstruct.pool.BatchInstructions;
 import io.selfinstruct.pool.BatchPools;
@@ -35,6 +37,8 @@ public class Batches implements BatchPools {
     private final SeedSets seedSets;
     private final LlmClient llm;
     private final OutboundHosts outboundHosts;
+    private final SelfEndpoint selfEndpoint;
+    private final SelfModels selfModels;
     private final BatchInstructions instructions;
     private final LlmUsage llmUsage;
     private final NamedParameterJdbcTemplate jdbc;
@@ -62,7 +66,12 @@ public class Batches implements BatchPools {
 
     /** The request with every default filled in, or a 400 saying what to change. */
     private BatchConfig checked(BatchRequest request) {
-        BatchConfig config = BatchConfig.resolve(request, llm.defaults());
+        boolean self = selfEndpoint.isSelf(request.baseUrl());
+        if (self && request.price() != null) {
+            throw new InvalidRequestException(
+                    "price: the service's own models cost nothing; leave price out when " + "baseUrl is self");
+        }
+        BatchConfig config = BatchConfig.resolve(request, llm.defaults(), self);
         if (!seedSets.exists(config.seedSet())) {
             throw new InvalidRequestException("seedSet '" + config.seedSet() + "' does not exist or is empty; "
                     + "GET /api/seed-sets lists the sets, POST /api/seed-tasks?set=NAME imports one");
@@ -71,7 +80,22 @@ public class Batches implements BatchPools {
             throw new InvalidRequestException("minLength must be below maxLength");
         }
         LlmApi.parse(config.api());
-        outboundHosts.check(config.baseUrl());
+        if (self) {
+            if (config.batchApi()) {
+                throw new InvalidRequestException("delivery batch-api needs a provider's Batch API; the service's own "
+                        + "models (baseUrl self) answer online only");
+            }
+            if (config.maxCostUsd() != null) {
+                throw new InvalidRequestException("maxCostUsd can never stop this batch: the service's own models "
+                        + "cost nothing. Leave maxCostUsd out.");
+            }
+            if (!selfModels.serves(config.model())) {
+                throw new InvalidRequestException("model '" + config.model() + "' is not served by this service; "
+                        + "GET /v1/models lists the served models (model directories and completed jobs as job-<id>)");
+            }
+        } else {
+            outboundHosts.check(config.baseUrl());
+        }
         if (config.maxCostUsd() != null
                 && llm.priceOf(llm.defaults().withModel(config.model()).withPrice(config.price()))
                         .equals(ModelPrice.FREE)) {

@@ -58,11 +58,19 @@ public class LlmClient {
     }
 
     public LlmSession open(LlmSettings settings) {
+        return open(settings, null);
+    }
+
+    /**
+     * A batch's session under {@code apiKey} (null: the key rule of {@link #apiKeyFor}); the service's own
+     * {@code /v1} is called under the service's key.
+     */
+    public LlmSession open(LlmSettings settings, String apiKey) {
+        String key = apiKey == null || apiKey.isBlank() ? apiKeyFor(settings) : apiKey;
         if (settings.batchApi() && (waves == null || settings.batchId() == null)) {
             throw new IllegalStateException("the Batch API needs a batch and this client's wave table");
         }
-        LlmSession session =
-                new LlmSession(settings, apiKeyFor(settings), systemPrompt, priceOf(settings), log, registry, null);
+        LlmSession session = new LlmSession(settings, key, systemPrompt, priceOf(settings), log, registry, null);
         if (settings.batchApi()) {
             session.useBatchApi(new BatchApi(
                     settings,

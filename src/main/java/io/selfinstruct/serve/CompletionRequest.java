@@ -18,6 +18,8 @@ record CompletionRequest(
         Integer maxTokens,
         double temperature,
         double topP,
+        double presencePenalty,
+        double frequencyPenalty,
         int n,
         List<String> stop,
         Long seed,
@@ -58,9 +60,13 @@ record CompletionRequest(
 
     /** Options for choice {@code index}: its seed is {@code seed + index}, so the n choices of a seeded request differ. */
     GenerationOptions options(int maxNewTokens, int index, Set<Long> eosTokenIds) {
+        // top_p 0 keeps only the most likely token, as OpenAI reads it (self-instruct's step 2 sends it): greedy
+        boolean top = topP == 0;
         return GenerationOptions.builder(maxNewTokens)
-                .temperature(temperature)
-                .topP(topP)
+                .temperature(top ? 0 : temperature)
+                .topP(top ? 1 : topP)
+                .presencePenalty(presencePenalty)
+                .frequencyPenalty(frequencyPenalty)
                 .stopStrings(stop)
                 .eosTokenIds(eosTokenIds)
                 .seed(seed == null ? null : seed + index)
@@ -79,9 +85,11 @@ record CompletionRequest(
             throw OpenAiException.invalid("temperature", "temperature must be between 0 and 2");
         }
         double topP = number(body, "top_p", 1.0);
-        if (!(topP > 0 && topP <= 1)) {
-            throw OpenAiException.invalid("top_p", "top_p must be in (0, 1]");
+        if (!(topP >= 0 && topP <= 1)) {
+            throw OpenAiException.invalid("top_p", "top_p must be between 0 and 1");
         }
+        double presencePenalty = penalty(body, "presence_penalty");
+        double frequencyPenalty = penalty(body, "frequency_penalty");
         int n = body.has("n") && !body.path("n").isNull() ? integer(body.path("n"), "n") : 1;
         if (n < 1 || n > MAX_N) {
             throw OpenAiException.invalid("n", "n must be between 1 and " + MAX_N);
@@ -117,6 +125,8 @@ record CompletionRequest(
                 maxTokens,
                 temperature,
                 topP,
+                presencePenalty,
+                frequencyPenalty,
                 n,
                 List.copyOf(stop),
                 seed,
@@ -158,6 +168,15 @@ record CompletionRequest(
             throw OpenAiException.invalid(field, field + " must be an integer");
         }
         return node.asInt();
+    }
+
+    /** OpenAI's presence or frequency penalty: -2 to 2, 0 when absent. */
+    private static double penalty(JsonNode body, String field) {
+        double value = number(body, field, 0);
+        if (value < -2 || value > 2) {
+            throw OpenAiException.invalid(field, field + " must be between -2 and 2");
+        }
+        return value;
     }
 
     private static double number(JsonNode body, String field, double fallback) {

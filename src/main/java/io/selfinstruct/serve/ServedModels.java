@@ -79,6 +79,13 @@ public class ServedModels {
                 .orElseThrow(() -> OpenAiException.modelNotFound(name));
     }
 
+    /** Whether a model of that name (or alias) is served, loaded or not. */
+    public boolean serves(String name) {
+        return name != null
+                && !name.isBlank()
+                && find(properties.aliases().getOrDefault(name, name)).isPresent();
+    }
+
     private Optional<Served> find(String name) {
         Matcher job = JOB.matcher(name);
         if (job.matches()) {

@@ -1,10 +1,10 @@
 package io.selfinstruct.web;
 
-import io.selfinstruct.evaluate.ServiceApiKey;
+import io.selfinstruct.llm.ServiceApiKey;
 import java.nio.charset.StandardCharsets;
 import org.springframework.stereotype.Component;
 
-/** The service's API key for the features that call the service's own {@code /v1} (evaluations). */
+/** The service's API key for the features that call the service's own {@code /v1} (batches taught by a served model, evaluations). */
 @Component
 class ServiceApiKeyOfSecurity implements ServiceApiKey {
 

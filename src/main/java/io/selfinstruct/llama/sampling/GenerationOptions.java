@@ -12,6 +12,10 @@ import lombok.Builder;
  * @param topK 0 for no top-k filter
  * @param topP 1 for no nucleus filter
  * @param repetitionPenalty 1 for none (CTRL's rule: positive logits divided, negative multiplied)
+ * @param presencePenalty OpenAI's {@code presence_penalty}: subtracted once from the logit of every token generated
+ *     so far (the prompt does not count, as in OpenAI's and vLLM's rule); 0 for none
+ * @param frequencyPenalty OpenAI's {@code frequency_penalty}: subtracted from a token's logit once per time it was
+ *     generated so far; 0 for none
  * @param sequenceBias transformers' {@code sequence_bias} (see {@link SequenceBias})
  * @param badWords transformers' {@code bad_words_ids}: the last token of each sequence is banned where the context
  *     ends with the tokens before it (always, for one token); as in transformers, an entry that is one eos
@@ -27,6 +31,8 @@ public record GenerationOptions(
         double topP,
         int topK,
         double repetitionPenalty,
+        double presencePenalty,
+        double frequencyPenalty,
         List<String> stopStrings,
         List<SequenceBias> sequenceBias,
         List<long[]> badWords,

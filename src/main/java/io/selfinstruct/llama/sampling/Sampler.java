@@ -12,6 +12,8 @@ public final class Sampler {
     private final Random random;
     private final SequenceBiasProcessor sequenceBias;
     private final SequenceBiasProcessor badWords;
+    /** How often each token was generated so far (chosen here), for the OpenAI penalties; null without them. */
+    private int[] generated;
 
     public Sampler(GenerationOptions options) {
         this.options = options;
@@ -30,12 +32,29 @@ public final class Sampler {
         float[] scores = logits.clone();
         sequenceBias.apply(scores, context);
         applyRepetitionPenalty(scores, context);
+        applyOpenAiPenalties(scores);
         badWords.apply(scores, context);
         return scores;
     }
 
-    /** The next token from processed scores: the argmax at temperature 0, else temperature, top-k, top-p, draw. */
+    /**
+     * The next token from processed scores: the argmax at temperature 0, else temperature, top-k, top-p, draw.
+     * The token counts as generated for the presence and frequency penalties of the next steps.
+     */
     public long choose(float[] processed) {
+        long token = pick(processed);
+        if (options.presencePenalty() != 0 || options.frequencyPenalty() != 0) {
+            if (generated == null) {
+                generated = new int[processed.length];
+            }
+            if (token < generated.length) {
+                generated[(int) token]++;
+            }
+        }
+        return token;
+    }
+
+    private long pick(float[] processed) {
         if (options.temperature() == 0) {
             return argmax(processed);
         }
@@ -56,6 +75,18 @@ public final class Sampler {
             nucleus(probs, options.topP());
         }
         return draw(probs);
+    }
+
+    /** OpenAI's rule: {@code logit -= count * frequency_penalty + (count > 0) * presence_penalty}, generated tokens only. */
+    private void applyOpenAiPenalties(float[] scores) {
+        if (generated == null) {
+            return;
+        }
+        for (int i = 0; i < Math.min(scores.length, generated.length); i++) {
+            if (generated[i] > 0) {
+                scores[i] -= (float) (generated[i] * options.frequencyPenalty() + options.presencePenalty());
+            }
+        }
     }
 
     private void applyRepetitionPenalty(float[] scores, long[] context) {
