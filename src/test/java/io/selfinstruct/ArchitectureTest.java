@@ -61,7 +61,7 @@ class ArchitectureTest {
             Map.entry("models", Set.of("problem", "llama", "lora")),
             Map.entry("finetune", Set.of("problem", "cluster", "pool", "export", "llama", "lora", "models")),
             Map.entry("serve", Set.of("problem", "llama", "models", "finetune")),
-            Map.entry("evaluate", Set.of("problem", "cluster", "seed", "llm", "pool")),
+            Map.entry("evaluate", Set.of("problem", "cluster", "seed", "llm", "pool", "finetune")),
             Map.entry(
                     "web",
                     Set.of(

@@ -1,6 +1,8 @@
 package io.selfinstruct.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.selfinstruct.finetune.FineTuneWorker;
+import io.selfinstruct.finetune.HeldOutExample;
 import io.selfinstruct.llm.LlmUsage;
 import io.selfinstruct.llm.OutboundHosts;
 import io.selfinstruct.llm.SelfEndpoint;
@@ -35,6 +37,7 @@ public class Evaluations {
     private final LlmUsage usage;
     private final JsonMapper json;
     private final SelfEndpoint self;
+    private final FineTuneWorker fineTunes;
 
     public Evaluations(
             EvaluationStore store,
@@ -43,7 +46,8 @@ public class Evaluations {
             OutboundHosts outboundHosts,
             LlmUsage usage,
             JsonMapper json,
-            SelfEndpoint self) {
+            SelfEndpoint self,
+            FineTuneWorker fineTunes) {
         this.store = store;
         this.seedSets = seedSets;
         this.pool = pool;
@@ -51,6 +55,7 @@ public class Evaluations {
         this.usage = usage;
         this.json = json;
         this.self = self;
+        this.fineTunes = fineTunes;
     }
 
     /** An evaluation as the API shows it. */
@@ -135,8 +140,24 @@ public class Evaluations {
                         task.isClassification()));
             }
         } else if (instructions.has("heldOutOfJob")) {
-            throw new InvalidRequestException(
-                    "instructions: heldOutOfJob is not supported yet; use a seed set or a " + "pool filter");
+            JsonNode job = instructions.get("heldOutOfJob");
+            if (!job.isIntegralNumber() || !job.canConvertToLong()) {
+                throw new InvalidRequestException("instructions.heldOutOfJob must be a fine-tune job's id");
+            }
+            long jobId = job.asLong();
+            source = "heldOutOfJob:" + jobId;
+            for (HeldOutExample held : fineTunes.heldOut(jobId)) {
+                if (items.size() == limit) {
+                    break;
+                }
+                String instruction = held.example().instruction();
+                items.add(new EvaluationStore.NewItem(
+                        "job:" + jobId + (held.fromPool() ? ":instance:" : ":record:") + held.id(),
+                        instruction,
+                        held.example().input(),
+                        JudgePrompts.languageOf(instruction),
+                        null));
+            }
         } else {
             PoolFilter filter = poolFilter(instructions);
             source = "pool:" + json.writeValueAsString(instructions);

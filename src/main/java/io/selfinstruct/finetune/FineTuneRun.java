@@ -17,6 +17,7 @@ import io.selfinstruct.llama.DeviceChoice;
 import io.selfinstruct.llama.EosTokens;
 import io.selfinstruct.llama.LlamaLoader;
 import io.selfinstruct.llama.LlamaModel;
+import io.selfinstruct.llama.ModelConfig;
 import io.selfinstruct.llama.ModelTokenizer;
 import io.selfinstruct.llama.safetensors.CheckpointWriter;
 import io.selfinstruct.llama.sampling.GenerationOptions;
@@ -176,8 +177,33 @@ public final class FineTuneRun {
         return new TrainableWeights(named);
     }
 
-    public static TrainingSet encode(FineTuneSpec spec, List<Example> examples, ModelTokenizer tokenizer, Long eos) {
-        ExampleEncoder encoder = new ExampleEncoder(
+    /**
+     * The positions in {@code examples} of the ones the run holds out for validation: the examples the encoder
+     * keeps, shuffled with the job's seed as {@link TrainingSet#split} shuffles them (the permutation depends only on
+     * the seed and the number of examples), the first {@code valSetSize}. Reads the tokenizer, not the weights.
+     */
+    public static List<Integer> heldOut(FineTuneSpec spec, List<Example> examples) {
+        try (ModelTokenizer tokenizer = ModelTokenizer.load(spec.baseModel())) {
+            List<Long> eosIds = EosTokens.of(spec.baseModel(), ModelConfig.read(spec.baseModel()), tokenizer);
+            ExampleEncoder encoder = encoder(spec, tokenizer, eosIds.isEmpty() ? null : eosIds.get(0));
+            List<Integer> usable = new ArrayList<>();
+            for (int i = 0; i < examples.size(); i++) {
+                if (encoder.encode(examples.get(i)).isPresent()) {
+                    usable.add(i);
+                }
+            }
+            if (usable.size() <= spec.valSetSize()) {
+                throw new IllegalArgumentException(usable.size() + " usable examples (of " + examples.size()
+                        + ") leave none for training with valSetSize " + spec.valSetSize());
+            }
+            java.util.Collections.shuffle(
+                    usable, new java.util.Random(spec.training().seed()));
+            return List.copyOf(usable.subList(0, spec.valSetSize()));
+        }
+    }
+
+    private static ExampleEncoder encoder(FineTuneSpec spec, ModelTokenizer tokenizer, Long eos) {
+        return new ExampleEncoder(
                 tokenizer,
                 spec.template(),
                 eos,
@@ -185,6 +211,10 @@ public final class FineTuneRun {
                 spec.maxPromptLen(),
                 spec.maxResponseLen(),
                 spec.trainOnInputs());
+    }
+
+    public static TrainingSet encode(FineTuneSpec spec, List<Example> examples, ModelTokenizer tokenizer, Long eos) {
+        ExampleEncoder encoder = encoder(spec, tokenizer, eos);
         List<TokenizedExample> encoded = new ArrayList<>();
         for (Example example : examples) {
             encoder.encode(example).ifPresent(encoded::add);

@@ -7,10 +7,13 @@ import io.selfinstruct.finetune.data.TrainingExamples;
 import io.selfinstruct.finetune.train.StepMetrics;
 import io.selfinstruct.models.ModelRoots;
 import io.selfinstruct.models.ModelsProperties;
+import io.selfinstruct.problem.InvalidRequestException;
+import io.selfinstruct.problem.NotFoundException;
 import jakarta.annotation.PreDestroy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -232,6 +235,39 @@ public class FineTuneWorker {
         job.setFinishedAt(Instant.now());
         cancelRequests.remove(id);
         jobs.save(job);
+    }
+
+    /**
+     * The examples job {@code id} holds out of its training (its validation split, {@code valSetSize} of them), in
+     * the split's order: what an evaluation of the tuned model asks, since the model never trained on them.
+     */
+    public List<HeldOutExample> heldOut(long id) {
+        FineTuneJob job = jobs.findById(id).orElseThrow(() -> new NotFoundException("Fine-tune job", id));
+        String ids = jobs.snapshotIds(id);
+        if (ids == null) {
+            throw new InvalidRequestException("fine-tune job " + id + " has not started yet: its data, and so what "
+                    + "it holds out, is fixed when it starts");
+        }
+        FineTuneSpec spec =
+                JSON.readValue(job.getConfigJson(), FineTuneRequest.class).toSpec(roots, uploads());
+        if (spec.valSetSize() == 0) {
+            throw new InvalidRequestException("fine-tune job " + id + " held nothing out (valSetSize 0); evaluate it "
+                    + "on a seed set or a pool filter, or train with a valSetSize");
+        }
+        DataSnapshot snapshot;
+        try {
+            snapshot = examples.restore(DataSnapshot.decodeIds(ids), job.getSnapshotSha256(), spec.dataFile());
+        } catch (IllegalStateException e) {
+            throw new InvalidRequestException("fine-tune job " + id + ": " + e.getMessage());
+        }
+        List<HeldOutExample> heldOut = new ArrayList<>();
+        for (int position : FineTuneRun.heldOut(spec, snapshot.examples())) {
+            heldOut.add(new HeldOutExample(
+                    snapshot.ids().get(position),
+                    spec.dataFile() == null,
+                    snapshot.examples().get(position)));
+        }
+        return heldOut;
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,7 @@ class EvaluationSelfModelTest {
 
     @Test
     void selfModelsAnswerThroughTheServicesOwnV1() throws Exception {
+        int judgedBefore = judgeScript.seen().size();
         String created = send(HttpRequest.newBuilder(uri("/api/evaluations"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("""
@@ -88,16 +90,7 @@ class EvaluationSelfModelTest {
         assertThat(evaluation.get("modelA").get("baseUrl").asString()).isEqualTo("self");
         assertThat(evaluation.get("modelB").get("baseUrl").asString()).isEqualTo("self");
 
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (true) {
-            evaluation = JSON.readTree(send(get("/api/evaluations/" + id)));
-            String status = evaluation.get("status").asString();
-            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
-                break;
-            }
-            assertThat(Instant.now()).as("never ended: %s", evaluation).isBefore(deadline);
-            Thread.sleep(100);
-        }
+        evaluation = awaitEnd(id);
         assertThat(evaluation.get("status").asString())
                 .as("error: %s", evaluation.get("error"))
                 .isEqualTo("COMPLETED");
@@ -113,8 +106,105 @@ class EvaluationSelfModelTest {
                     .isNotEmpty()
                     .isEqualTo(item.get("answerB").asString());
         }
-        assertThat(judgeScript.seen()).hasSize(4);
+        assertThat(judgeScript.seen()).hasSize(judgedBefore + 4);
         assertThat(created + JSON.writeValueAsString(evaluation)).doesNotContain("test-key");
+    }
+
+    @Test
+    void heldOutOfJobAsksWhatTheJobDidNotTrainOn() throws Exception {
+        Path data = ROOT.resolve("held-out-data.json");
+        try (InputStream in = EvaluationSelfModelTest.class.getResourceAsStream("/finetune/alpaca_small.json")) {
+            Files.copy(in, data, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        String config = """
+                {"baseModel": "%s", "dataFile": "%s", "valSetSize": 4, "seed": 5, "device": "cpu"}""".formatted(BASE, data);
+        long job = insertJob(config, data);
+        List<io.selfinstruct.finetune.data.Example> examples = io.selfinstruct.finetune.data.AlpacaFile.read(data);
+        List<Integer> heldOut = io.selfinstruct.finetune.FineTuneRun.heldOut(
+                JSON.readValue(config, io.selfinstruct.finetune.FineTuneRequest.class)
+                        .toSpec(new io.selfinstruct.models.ModelRoots(List.of(ROOT.toString())), null),
+                examples);
+
+        String created = send(HttpRequest.newBuilder(uri("/api/evaluations"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("""
+                        {"models": ["tiny", "tiny-llama/model"], "judge": {"baseUrl": "%s", "model": "judge"},
+                         "instructions": {"heldOutOfJob": %d}, "limit": 3, "maxTokens": 4, "concurrency": 1}""".formatted(judge.baseUrl(), job))));
+        long id = JSON.readTree(created).get("id").asLong();
+        JsonNode evaluation = awaitEnd(id);
+        assertThat(evaluation.get("status").asString()).as("%s", evaluation).isEqualTo("COMPLETED");
+        assertThat(evaluation.get("instructions").asString()).isEqualTo("heldOutOfJob:" + job);
+        JsonNode items = JSON.readTree(send(get("/api/evaluations/" + id + "/items?size=10")));
+        assertThat(items.size()).isEqualTo(3);
+        for (int k = 0; k < 3; k++) {
+            var example = examples.get(heldOut.get(k));
+            assertThat(items.get(k).get("instruction").asString()).isEqualTo(example.instruction());
+            assertThat(items.get(k).get("input").asString()).isEqualTo(example.input());
+        }
+
+        // a job that held nothing out, one that does not exist, and a job id that is not a number
+        long none = insertJob(config.replace("\"valSetSize\": 4", "\"valSetSize\": 0"), data);
+        assertThat(evaluationOf("{\"heldOutOfJob\": " + none + "}").body()).contains("held nothing out");
+        HttpResponse<String> missing = evaluationOf("{\"heldOutOfJob\": 99999}");
+        assertThat(missing.statusCode()).isEqualTo(404);
+        assertThat(evaluationOf("{\"heldOutOfJob\": \"seven\"}").statusCode()).isEqualTo(400);
+    }
+
+    private JsonNode awaitEnd(long id) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (true) {
+            JsonNode evaluation = JSON.readTree(send(get("/api/evaluations/" + id)));
+            String status = evaluation.get("status").asString();
+            if (!status.equals("QUEUED") && !status.equals("RUNNING")) {
+                return evaluation;
+            }
+            assertThat(Instant.now()).as("never ended: %s", evaluation).isBefore(deadline);
+            Thread.sleep(100);
+        }
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+    /** A job row as the worker leaves it once its data is fixed: the snapshot of every record of the file. */
+    private long insertJob(String config, Path data) {
+        List<io.selfinstruct.finetune.data.Example> examples = io.selfinstruct.finetune.data.AlpacaFile.read(data);
+        List<Long> ids =
+                java.util.stream.LongStream.range(0, examples.size()).boxed().toList();
+        var snapshot = io.selfinstruct.finetune.data.DataSnapshot.of(ids, examples);
+        java.sql.Timestamp now = java.sql.Timestamp.from(Instant.now());
+        var key = new org.springframework.jdbc.support.GeneratedKeyHolder();
+        jdbc.update(
+                c -> {
+                    var statement = c.prepareStatement(
+                            "insert into finetune_job (base_model, method, data_selection, config, device, status, "
+                                    + "metrics, samples, created_at, updated_at, snapshot_ids, snapshot_examples, "
+                                    + "snapshot_sha256) values (?, 'lora', '{}', ?, 'cpu', 'FAILED', '[]', '[]', ?, ?, "
+                                    + "?, ?, ?)",
+                            new String[] {"id"});
+                    statement.setString(1, BASE.toString());
+                    statement.setString(2, config);
+                    statement.setTimestamp(3, now);
+                    statement.setTimestamp(4, now);
+                    statement.setString(5, snapshot.encodedIds());
+                    statement.setInt(6, snapshot.size());
+                    statement.setString(7, snapshot.sha256());
+                    return statement;
+                },
+                key);
+        return key.getKey().longValue();
+    }
+
+    private HttpResponse<String> evaluationOf(String instructions) throws Exception {
+        return http.send(
+                HttpRequest.newBuilder(uri("/api/evaluations"))
+                        .header("Content-Type", "application/json")
+                        .header("X-API-Key", "test-key")
+                        .POST(HttpRequest.BodyPublishers.ofString("""
+                                {"models": ["tiny", "tiny"], "judge": {"baseUrl": "%s", "model": "judge"},
+                                 "instructions": %s}""".formatted(judge.baseUrl(), instructions)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private URI uri(String path) {
