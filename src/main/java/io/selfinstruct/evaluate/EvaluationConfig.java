@@ -18,6 +18,11 @@ record EvaluationConfig(
         double temperature,
         int maxTokens) {
 
+    /** The same evaluation under another budget (null: none). */
+    EvaluationConfig withMaxCostUsd(Double max) {
+        return new EvaluationConfig(a, b, judge, source, limit, max, concurrency, temperature, maxTokens);
+    }
+
     /** The keys given for A, B and the judge (null: none given). Never serialised into a view. */
     record ApiKeys(String a, String b, String judge) {
         @Override

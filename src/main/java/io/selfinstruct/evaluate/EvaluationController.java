@@ -62,6 +62,12 @@ public class EvaluationController {
         evaluations.writeJsonl(id, response.getOutputStream());
     }
 
+    /** A paused evaluation continues; the body may raise or lift its budget: {@code {"maxCostUsd": 5}}. */
+    @PostMapping("/api/evaluations/{id}/resume")
+    public Evaluations.EvaluationView resume(@PathVariable long id, @RequestBody(required = false) JsonNode request) {
+        return evaluations.resume(id, request);
+    }
+
     @PostMapping("/api/evaluations/{id}/cancel")
     public Evaluations.EvaluationView cancel(@PathVariable long id) {
         return evaluations.cancel(id);

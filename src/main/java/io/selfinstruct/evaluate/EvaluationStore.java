@@ -130,6 +130,17 @@ class EvaluationStore {
         jdbc.update("update evaluation_item set outcome = ? where id = ?", outcome.name(), itemId);
     }
 
+    /** A paused evaluation queued again under {@code configJson} (its new budget); false when it was not paused. */
+    boolean resume(long id, String configJson) {
+        return jdbc.update(
+                        "update evaluation set status = 'QUEUED', status_reason = null, config = ?, updated_at = ? "
+                                + "where id = ? and status = 'PAUSED'",
+                        configJson,
+                        Timestamp.from(Instant.now()),
+                        id)
+                == 1;
+    }
+
     /** A cancel stands for any evaluation that has not ended. */
     int cancel(long id) {
         Timestamp now = Timestamp.from(Instant.now());

@@ -8,6 +8,7 @@ import io.selfinstruct.llm.OutboundHosts;
 import io.selfinstruct.llm.SelfEndpoint;
 import io.selfinstruct.pool.PoolExamples;
 import io.selfinstruct.pool.PoolFilter;
+import io.selfinstruct.problem.ConflictException;
 import io.selfinstruct.problem.InvalidRequestException;
 import io.selfinstruct.problem.NotFoundException;
 import io.selfinstruct.seed.SeedSets;
@@ -186,6 +187,37 @@ public class Evaluations {
 
     public List<EvaluationView> list() {
         return store.list().stream().map(this::view).toList();
+    }
+
+    /**
+     * Queues a paused evaluation again, where it stopped: stored answers and verdicts stand. A budget that stopped
+     * it must be raised ({@code maxCostUsd} above what was spent) or lifted ({@code "maxCostUsd": null}).
+     */
+    public EvaluationView resume(long id, JsonNode request) {
+        EvaluationView current = view(id);
+        if (current.status() != EvaluationStatus.PAUSED) {
+            throw new ConflictException("evaluation " + id + " is " + current.status() + "; only a PAUSED one resumes");
+        }
+        EvaluationConfig config = config(store.find(id).orElseThrow());
+        Double max = config.maxCostUsd();
+        if (request != null && request.isObject() && request.has("maxCostUsd")) {
+            max = number(request, "maxCostUsd", null, 0, Double.MAX_VALUE);
+        } else if (request != null && !request.isNull() && !request.isMissingNode() && !request.isObject()) {
+            throw new InvalidRequestException("the body must be a JSON object, e.g. {\"maxCostUsd\": 5}");
+        }
+        double spent = usage.ofRequestKeyPrefix(EvaluationRun.keyPrefix(id)).costUsd();
+        if (max != null && max <= spent) {
+            throw new InvalidRequestException(String.format(
+                    java.util.Locale.ROOT,
+                    "maxCostUsd %.4f is not above the %.4f USD already spent; give a higher maxCostUsd, or null "
+                            + "for no budget",
+                    max,
+                    spent));
+        }
+        if (!store.resume(id, json.writeValueAsString(config.withMaxCostUsd(max)))) {
+            throw new ConflictException("evaluation " + id + " is no longer PAUSED");
+        }
+        return view(id);
     }
 
     public EvaluationView cancel(long id) {

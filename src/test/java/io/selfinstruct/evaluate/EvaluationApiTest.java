@@ -68,6 +68,9 @@ class EvaluationApiTest {
     @Autowired
     JsonMapper json;
 
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     @Test
     void theLongerAnswerWinsEveryPairAndEachPairIsJudgedInBothOrders() throws Exception {
         int before = longerScript.seen().size();
@@ -145,6 +148,35 @@ class EvaluationApiTest {
         assertThat(evaluation.get("statusReason").asString()).isEqualTo("budget reached");
         assertThat(evaluation.get("costUsd").asDouble()).isGreaterThan(0).isLessThanOrEqualTo(20.0);
         assertThat(evaluation.get("progress").get("done").asInt()).isLessThan(20);
+
+        // resumed: a budget not above what was spent is refused; a raised one goes on where it stopped
+        long id = evaluation.get("id").asLong();
+        double spent = evaluation.get("costUsd").asDouble();
+        int done = evaluation.get("progress").get("done").asInt();
+        mvc.perform(post("/api/evaluations/" + id + "/resume")
+                        .header("X-API-Key", "test-key")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"maxCostUsd\": " + spent + "}"))
+                .andExpect(status().isBadRequest());
+        assertThat(getJson("/api/evaluations/" + id).get("status").asString()).isEqualTo("PAUSED");
+        mvc.perform(post("/api/evaluations/" + id + "/resume")
+                        .header("X-API-Key", "test-key")
+                        .contentType(MediaType.APPLICATION_JSON)
+                        .content("{\"maxCostUsd\": null}"))
+                .andExpect(status().isOk());
+        JsonNode resumed = awaitEnd(id);
+        assertThat(resumed.get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(resumed.get("progress").get("done").asInt()).isEqualTo(20).isGreaterThan(done);
+        assertThat(resumed.get("costUsd").asDouble()).isGreaterThan(spent);
+        // no pair asked or judged again: every item's calls are stored once each
+        assertThat(jdbc.queryForObject(
+                        "select count(*) from llm_call where request_key like ?",
+                        Integer.class,
+                        "evaluation:" + id + ":%"))
+                .isEqualTo(20 * 4);
+        // only a paused evaluation resumes
+        mvc.perform(post("/api/evaluations/" + id + "/resume").header("X-API-Key", "test-key"))
+                .andExpect(status().isConflict());
     }
 
     @Test
@@ -277,7 +309,7 @@ class EvaluationApiTest {
                         + ", \"instructions\": {\"seedSet\": \"default\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
                         + ", \"instructions\": {\"seedSet\": \"default\"}, \"colour\": 1}",
-                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"heldOutOfJob\": 7}}",
+                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"heldOutOfJob\": \"7\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"status\": \"MAYBE\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
                         + ", \"instructions\": {\"q\": \"no-such-text-anywhere\"}}");
@@ -314,7 +346,10 @@ class EvaluationApiTest {
                 .andReturn()
                 .getResponse()
                 .getContentAsString();
-        long id = json.readTree(created).get("id").asLong();
+        return awaitEnd(json.readTree(created).get("id").asLong());
+    }
+
+    private JsonNode awaitEnd(long id) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
         while (Instant.now().isBefore(deadline)) {
             JsonNode evaluation = getJson("/api/evaluations/" + id);
