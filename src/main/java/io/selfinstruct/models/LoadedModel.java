@@ -43,6 +43,37 @@ public record LoadedModel(
         }
     }
 
+    /**
+     * The same base with another adapter (or none) in place of this one: the LoRA wrappers come off, their weights
+     * are freed, the new adapter's go on. The base weights stay loaded, one copy for all its adapters, as vLLM
+     * serves LoRA adapters. Null when the swap cannot be done in place: an adapter that trains embeddings or the
+     * head in full ({@code modules_to_save}) replaces base weights, so its model is loaded afresh. On a failure
+     * the model is closed and the exception thrown.
+     */
+    public LoadedModel withAdapter(Path adapterDirectory) {
+        if (!inPlace(adapter) || !inPlace(adapterDirectory)) {
+            return null;
+        }
+        try {
+            lora.forEach((path, layer) -> {
+                model.replaceLinear(path, layer.base());
+                layer.loraA().close();
+                layer.loraB().close();
+            });
+            Map<String, LoraLinear> applied =
+                    adapterDirectory == null ? Map.of() : PeftAdapter.apply(adapterDirectory, model);
+            return new LoadedModel(baseModel, adapterDirectory, model, tokenizer, eosTokenIds, applied);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static boolean inPlace(Path adapterDirectory) {
+        return adapterDirectory == null
+                || PeftAdapter.readConfig(adapterDirectory).modulesToSave().isEmpty();
+    }
+
     public boolean isFor(Path base, Path adapterDirectory) {
         return baseModel.equals(base) && java.util.Objects.equals(adapter, adapterDirectory);
     }

@@ -18,7 +18,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Scores and samples models for the API. Keeps the last loaded model (with its adapter) in memory, since
- * loading dominates small requests; one request uses the model at a time, and each forward runs in an
+ * loading dominates small requests, and swaps adapters over it in place; one request uses the model at a time, and each forward runs in an
  * {@link NDScope} so native memory stays flat over a long run.
  */
 @Component
@@ -35,8 +35,21 @@ public class ModelRuntime {
 
     public record SequenceScore(double loss, int tokens) {}
 
-    /** Runs {@code work} with the model, loading it (and dropping the previous one) when it is not the current. */
+    /**
+     * Runs {@code work} with the model, loading it (and dropping the previous one) when it is not the current. Another
+     * adapter over the loaded base is swapped in without loading the base again.
+     */
     public synchronized <T> T withModel(Path baseModel, Path adapter, Function<LoadedModel, T> work) {
+        if (loaded != null
+                && !loaded.isFor(baseModel, adapter)
+                && loaded.baseModel().equals(baseModel)) {
+            LoadedModel current = loaded;
+            loaded = null; // a failed swap has closed the model
+            loaded = current.withAdapter(adapter);
+            if (loaded == null) {
+                current.close();
+            }
+        }
         if (loaded == null || !loaded.isFor(baseModel, adapter)) {
             if (loaded != null) {
                 loaded.close();

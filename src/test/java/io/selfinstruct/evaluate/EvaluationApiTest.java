@@ -309,7 +309,8 @@ class EvaluationApiTest {
                         + ", \"instructions\": {\"seedSet\": \"default\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
                         + ", \"instructions\": {\"seedSet\": \"default\"}, \"colour\": 1}",
-                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"heldOutOfJob\": \"7\"}}",
+                "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
+                        + ", \"instructions\": {\"heldOutOfJob\": \"7\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a + ", \"instructions\": {\"status\": \"MAYBE\"}}",
                 "{\"models\": [" + a + ", " + a + "], \"judge\": " + a
                         + ", \"instructions\": {\"q\": \"no-such-text-anywhere\"}}");
