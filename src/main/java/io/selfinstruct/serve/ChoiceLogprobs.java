@@ -25,7 +25,7 @@ final class ChoiceLogprobs {
         this.decode = decode;
     }
 
-    /** Chat's {@code {"content": [{"token", "logprob", "bytes", "top_logprobs"}]}} for the next steps. */
+    /** Chat's {@code {"content": [{"token", "logprob", "bytes", "top_logprobs"}], "refusal": null}} for the next steps. */
     Map<String, Object> chat(List<TokenLogprobs> steps) {
         List<Map<String, Object>> content = new ArrayList<>();
         for (TokenLogprobs step : steps) {
@@ -40,6 +40,7 @@ final class ChoiceLogprobs {
         }
         Map<String, Object> logprobs = new LinkedHashMap<>();
         logprobs.put("content", content);
+        logprobs.put("refusal", null);
         return logprobs;
     }
 

@@ -26,7 +26,7 @@ public record TokenLogprobs(long token, double logprob, List<Candidate> top) {
         }
         double logZ = max + Math.log(sum);
         List<Candidate> best = new ArrayList<>();
-        for (int i = 0; i < logits.length; i++) {
+        for (int i = 0; i < logits.length && top > 0; i++) {
             if (best.size() < top
                     || logits[i] > logits[(int) best.get(best.size() - 1).token()]) {
                 int at = best.size();
