@@ -24,9 +24,11 @@ record CompletionRequest(
         List<String> stop,
         Long seed,
         boolean stream,
-        boolean includeUsage) {
+        boolean includeUsage,
+        Integer topLogprobs) {
 
     static final int MAX_N = 16;
+    static final int MAX_TOP_LOGPROBS = 20;
     static final int MAX_STOP = 4;
 
     static CompletionRequest chat(JsonNode body) {
@@ -44,7 +46,7 @@ record CompletionRequest(
             read.add(new ChatTemplate.Message(role, content(message.path("content"), "messages[" + i + "].content")));
         }
         JsonNode max = body.has("max_completion_tokens") ? body.path("max_completion_tokens") : body.path("max_tokens");
-        return common(body, read, null, max);
+        return common(body, read, null, max, chatLogprobs(body));
     }
 
     static CompletionRequest text(JsonNode body) {
@@ -55,7 +57,39 @@ record CompletionRequest(
         if (!prompt.isString()) {
             throw OpenAiException.invalid("prompt", "prompt must be a string (one prompt per request)");
         }
-        return common(body, null, prompt.asString(), body.path("max_tokens"));
+        JsonNode logprobs = body.path("logprobs");
+        Integer top = null;
+        if (!logprobs.isMissingNode() && !logprobs.isNull()) {
+            top = integer(logprobs, "logprobs");
+            if (top < 0 || top > 5) {
+                throw OpenAiException.invalid("logprobs", "logprobs must be between 0 and 5");
+            }
+        }
+        return common(body, null, prompt.asString(), body.path("max_tokens"), top);
+    }
+
+    /**
+     * Chat's {@code logprobs} (a boolean) and {@code top_logprobs} (0 to 20, only with logprobs true, as OpenAI
+     * answers): null for none, else how many of the most likely tokens to report at each step.
+     */
+    private static Integer chatLogprobs(JsonNode body) {
+        JsonNode logprobs = body.path("logprobs");
+        if (!logprobs.isMissingNode() && !logprobs.isNull() && !logprobs.isBoolean()) {
+            throw OpenAiException.invalid("logprobs", "logprobs must be a boolean");
+        }
+        boolean on = logprobs.asBoolean(false);
+        JsonNode top = body.path("top_logprobs");
+        if (top.isMissingNode() || top.isNull()) {
+            return on ? 0 : null;
+        }
+        int count = integer(top, "top_logprobs");
+        if (!on) {
+            throw OpenAiException.invalid("top_logprobs", "top_logprobs may only be set when logprobs is true");
+        }
+        if (count < 0 || count > MAX_TOP_LOGPROBS) {
+            throw OpenAiException.invalid("top_logprobs", "top_logprobs must be between 0 and " + MAX_TOP_LOGPROBS);
+        }
+        return count;
     }
 
     /** Options for choice {@code index}: its seed is {@code seed + index}, so the n choices of a seeded request differ. */
@@ -70,11 +104,12 @@ record CompletionRequest(
                 .stopStrings(stop)
                 .eosTokenIds(eosTokenIds)
                 .seed(seed == null ? null : seed + index)
+                .topLogprobs(topLogprobs)
                 .build();
     }
 
     private static CompletionRequest common(
-            JsonNode body, List<ChatTemplate.Message> messages, String prompt, JsonNode max) {
+            JsonNode body, List<ChatTemplate.Message> messages, String prompt, JsonNode max, Integer topLogprobs) {
         String model = body.path("model").isString() ? body.path("model").asString() : null;
         if (model == null || model.isBlank()) {
             throw OpenAiException.invalid("model", "model is required");
@@ -115,9 +150,6 @@ record CompletionRequest(
         Long seed = seedNode.isMissingNode() || seedNode.isNull() ? null : (long) integer(seedNode, "seed");
         boolean stream = body.path("stream").asBoolean(false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        if (body.path("logprobs").asBoolean(false) || body.path("top_logprobs").isNumber()) {
-            throw OpenAiException.invalid("logprobs", "logprobs are not supported yet by this server");
-        }
         return new CompletionRequest(
                 model,
                 messages,
@@ -131,7 +163,8 @@ record CompletionRequest(
                 List.copyOf(stop),
                 seed,
                 stream,
-                includeUsage);
+                includeUsage,
+                topLogprobs);
     }
 
     private static JsonNode object(JsonNode body) {

@@ -4,6 +4,7 @@ import io.selfinstruct.llama.sampling.BatchDecoder;
 import io.selfinstruct.llama.sampling.DecodingSequence;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
+import io.selfinstruct.llama.sampling.TokenLogprobs;
 import io.selfinstruct.models.LoadedModel;
 import io.selfinstruct.models.ModelRuntime;
 import jakarta.annotation.PreDestroy;
@@ -30,8 +31,11 @@ import org.springframework.stereotype.Component;
 @Component
 class DecodeLoop {
 
-    /** What a request hears from its sequence: tokens as they come, then the generation or an error. */
-    record Event(long token, Generation done, RuntimeException error) {}
+    /**
+     * What a request hears from its sequence: tokens as they come (with their log probabilities when asked for),
+     * then the generation or an error.
+     */
+    record Event(long token, TokenLogprobs logprobs, Generation done, RuntimeException error) {}
 
     /** One sequence of a request (a request with {@code n} choices has n). */
     static final class Pending {
@@ -53,6 +57,11 @@ class DecodeLoop {
 
         /** Waits for a sequence's end, telling {@code onToken} each token as it comes. */
         Generation await(java.util.function.LongConsumer onToken) {
+            return awaitEvents(event -> onToken.accept(event.token()));
+        }
+
+        /** Waits for a sequence's end, telling {@code onToken} each token's event as it comes. */
+        Generation awaitEvents(java.util.function.Consumer<Event> onToken) {
             try {
                 while (true) {
                     Event event = events.take();
@@ -62,7 +71,7 @@ class DecodeLoop {
                     if (event.done() != null) {
                         return event.done();
                     }
-                    onToken.accept(event.token());
+                    onToken.accept(event);
                 }
             } catch (InterruptedException e) {
                 cancel();
@@ -106,7 +115,7 @@ class DecodeLoop {
                     option,
                     ids -> runtime.withModel(
                             model.base(), model.adapter(), l -> l.tokenizer().decode(ids)),
-                    token -> self[0].events.add(new Event(token, null, null)));
+                    token -> self[0].events.add(new Event(token, self[0].sequence.lastLogprobs(), null, null)));
             self[0] = new Pending(model.base(), model.adapter(), sequence);
             queued.add(self[0]);
         }
@@ -157,14 +166,14 @@ class DecodeLoop {
                 }
                 for (Pending pending : step) {
                     if (pending.sequence.finished()) {
-                        pending.events.add(new Event(-1, pending.sequence.result(), null));
+                        pending.events.add(new Event(-1, null, pending.sequence.result(), null));
                     }
                 }
             } catch (RuntimeException e) {
                 log.warn("decoding failed for {} sequence(s): {}", step.size(), e.toString());
                 for (Pending pending : step) {
                     pending.sequence.close();
-                    pending.events.add(new Event(-1, null, e));
+                    pending.events.add(new Event(-1, null, null, e));
                 }
                 synchronized (this) {
                     active.removeAll(step);

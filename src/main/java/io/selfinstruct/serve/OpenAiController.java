@@ -3,6 +3,7 @@ package io.selfinstruct.serve;
 import io.selfinstruct.llama.ModelLoadException;
 import io.selfinstruct.llama.sampling.Generation;
 import io.selfinstruct.llama.sampling.GenerationOptions;
+import io.selfinstruct.llama.sampling.TokenLogprobs;
 import io.selfinstruct.models.LoadedModel;
 import io.selfinstruct.models.ModelRuntime;
 import io.selfinstruct.models.ModelsProperties;
@@ -159,7 +160,12 @@ class OpenAiController {
         List<Map<String, Object>> choices = new ArrayList<>();
         int completionTokens = 0;
         for (int i = 0; i < pending.size(); i++) {
-            Generation generation = pending.get(i).await(token -> {});
+            List<TokenLogprobs> steps = new ArrayList<>();
+            Generation generation = pending.get(i).awaitEvents(event -> {
+                if (event.logprobs() != null) {
+                    steps.add(event.logprobs());
+                }
+            });
             completionTokens += generation.tokenIds().length;
             Map<String, Object> choice = new LinkedHashMap<>();
             choice.put("index", i);
@@ -168,7 +174,7 @@ class OpenAiController {
             } else {
                 choice.put("text", generation.text());
             }
-            choice.put("logprobs", null);
+            choice.put("logprobs", logprobs(request, model, chat, new ChoiceLogprobs(decoder(model)), steps));
             choice.put("finish_reason", finishReason(generation));
             choices.add(choice);
         }
@@ -206,11 +212,25 @@ class OpenAiController {
             if (chat) {
                 send(
                         out,
-                        chunk(id, created, model.id(), true, index, Map.of("role", "assistant", "content", ""), null));
+                        chunk(
+                                id,
+                                created,
+                                model.id(),
+                                true,
+                                index,
+                                Map.of("role", "assistant", "content", ""),
+                                null,
+                                null));
             }
             StringBuilder sent = new StringBuilder();
             List<Long> tokens = new ArrayList<>();
-            Generation generation = pending.get(i).await(token -> {
+            List<TokenLogprobs> unsent = new ArrayList<>();
+            ChoiceLogprobs choiceLogprobs = new ChoiceLogprobs(decoder(model));
+            Generation generation = pending.get(i).awaitEvents(event -> {
+                long token = event.token();
+                if (event.logprobs() != null) {
+                    unsent.add(event.logprobs());
+                }
                 tokens.add(token);
                 long[] ids = tokens.stream().mapToLong(Long::longValue).toArray();
                 String text = runtime.withModel(
@@ -222,7 +242,9 @@ class OpenAiController {
                 if (safe > sent.length() && text.startsWith(sent.toString())) {
                     String delta = text.substring(sent.length(), safe);
                     sent.append(delta);
-                    sendUnchecked(out, chunk(id, created, model.id(), chat, index, delta(chat, delta), null));
+                    Object logprobs = logprobs(request, model, chat, choiceLogprobs, unsent);
+                    unsent.clear();
+                    sendUnchecked(out, chunk(id, created, model.id(), chat, index, delta(chat, delta), logprobs, null));
                 }
             });
             completionTokens += generation.tokenIds().length;
@@ -230,7 +252,9 @@ class OpenAiController {
                     ? generation.text().substring(sent.length())
                     : "";
             if (!rest.isEmpty()) {
-                send(out, chunk(id, created, model.id(), chat, index, delta(chat, rest), null));
+                Object logprobs = logprobs(request, model, chat, choiceLogprobs, unsent);
+                unsent.clear();
+                send(out, chunk(id, created, model.id(), chat, index, delta(chat, rest), logprobs, null));
             }
             send(
                     out,
@@ -241,6 +265,7 @@ class OpenAiController {
                             chat,
                             index,
                             chat ? Map.of() : Map.of("text", ""),
+                            unsent.isEmpty() ? null : logprobs(request, model, chat, choiceLogprobs, unsent),
                             finishReason(generation)));
         }
         if (request.includeUsage()) {
@@ -257,12 +282,37 @@ class OpenAiController {
         out.flush();
     }
 
+    /** The logprobs of a choice or chunk for these steps, or null where the request did not ask for them. */
+    private static Object logprobs(
+            CompletionRequest request,
+            ServedModels.Served model,
+            boolean chat,
+            ChoiceLogprobs choice,
+            List<TokenLogprobs> steps) {
+        if (request.topLogprobs() == null) {
+            return null;
+        }
+        return chat ? choice.chat(steps) : choice.text(steps);
+    }
+
+    private java.util.function.Function<long[], String> decoder(ServedModels.Served model) {
+        return ids -> runtime.withModel(
+                model.base(), model.adapter(), l -> l.tokenizer().decode(ids));
+    }
+
     private static Map<String, Object> delta(boolean chat, String text) {
         return chat ? Map.of("content", text) : Map.of("text", text);
     }
 
     private static Map<String, Object> chunk(
-            String id, long created, String model, boolean chat, int index, Map<String, Object> delta, String finish) {
+            String id,
+            long created,
+            String model,
+            boolean chat,
+            int index,
+            Map<String, Object> delta,
+            Object logprobs,
+            String finish) {
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("index", index);
         if (chat) {
@@ -270,7 +320,7 @@ class OpenAiController {
         } else {
             choice.put("text", delta.get("text"));
         }
-        choice.put("logprobs", null);
+        choice.put("logprobs", logprobs);
         choice.put("finish_reason", finish);
         Map<String, Object> chunk = new LinkedHashMap<>();
         chunk.put("id", id);

@@ -1,6 +1,7 @@
 package io.selfinstruct.serve;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
@@ -8,6 +9,7 @@ import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
@@ -314,6 +316,168 @@ class OpenAiServerTest {
                         .path("code")
                         .asString())
                 .isEqualTo("invalid_api_key");
+    }
+
+    @Test
+    void chatLogprobsAreTheLogSoftmaxOfTheRawLogitsAtEachStep() throws Exception {
+        String user = "Tell me a story.";
+        int top = 5;
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder()
+                .model(NAME)
+                .addUserMessage(user)
+                .maxCompletionTokens(10)
+                .temperature(0.0)
+                .n(3) // three sequences of one request decode batched together
+                .logprobs(true)
+                .topLogprobs(top)
+                .build();
+        ChatCompletion chat = client.chat().completions().create(params);
+
+        JsonNode tokenized = post(
+                "/tokenize",
+                "{\"model\":\"" + NAME + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + user + "\"}]}",
+                200);
+        long[] prompt = new long[tokenized.path("tokens").size()];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = tokenized.path("tokens").get(i).asLong();
+        }
+        long[] generated = runtime.withModel(
+                BASE,
+                null,
+                loaded -> ModelRuntime.generate(loaded, prompt, GenerationOptions.greedy(10, loaded.eosTokenIds()))
+                        .tokenIds());
+        double[][] expected = logSoftmaxAfterEachPrefix(prompt, generated);
+
+        assertThat(chat.choices()).hasSize(3);
+        for (ChatCompletion.Choice choice : chat.choices()) {
+            List<ChatCompletionTokenLogprob> content =
+                    choice.logprobs().orElseThrow().content().orElseThrow();
+            assertThat(content).hasSize(generated.length);
+            StringBuilder joined = new StringBuilder();
+            for (int i = 0; i < content.size(); i++) {
+                ChatCompletionTokenLogprob step = content.get(i);
+                joined.append(step.token());
+                assertThat(step.bytes().orElseThrow()).containsExactlyElementsOf(bytesOf(step.token()));
+                List<ChatCompletionTokenLogprob.TopLogprob> tops = step.topLogprobs();
+                assertThat(tops).hasSize(top);
+                assertThat(tops)
+                        .extracting(ChatCompletionTokenLogprob.TopLogprob::logprob)
+                        .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+                double max = java.util.Arrays.stream(expected[i]).max().orElseThrow();
+                assertThat(step.logprob())
+                        .as("greedy takes the most likely token")
+                        .isCloseTo(max, within(1e-4));
+                assertThat(tops.get(0).logprob()).isCloseTo(step.logprob(), within(1e-4));
+                assertThat(step.logprob()).isCloseTo(expected[i][(int) generated[i]], within(1e-4));
+                double[] sorted = java.util.Arrays.stream(expected[i])
+                        .boxed()
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .mapToDouble(Double::doubleValue)
+                        .toArray();
+                for (int k = 0; k < top; k++) {
+                    assertThat(tops.get(k).logprob()).isCloseTo(sorted[k], within(1e-4));
+                }
+            }
+            // the tokens concatenate to the answer; a character whose UTF-8 bytes span two byte-level tokens shows as
+            // U+FFFD in each of them (their `bytes` are those of that text), so compare the characters of one byte
+            String answer = choice.message().content().orElse("");
+            assertThat(answer).isNotEmpty();
+            assertThat(joined.toString().replaceAll("[^\\x00-\\x7F]", ""))
+                    .isEqualTo(answer.replaceAll("[^\\x00-\\x7F]", ""));
+        }
+
+        List<ChatCompletionTokenLogprob> streamed = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat()
+                .completions()
+                .createStreaming(params.toBuilder().n(1).build())) {
+            for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+                for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+                    choice.logprobs().flatMap(l -> l.content()).ifPresent(streamed::addAll);
+                }
+            }
+        }
+        List<ChatCompletionTokenLogprob> plain =
+                chat.choices().get(0).logprobs().orElseThrow().content().orElseThrow();
+        assertThat(streamed).hasSameSizeAs(plain);
+        for (int i = 0; i < plain.size(); i++) {
+            assertThat(streamed.get(i).token()).isEqualTo(plain.get(i).token());
+            assertThat(streamed.get(i).logprob()).isCloseTo(plain.get(i).logprob(), within(1e-6));
+            assertThat(streamed.get(i).topLogprobs()).hasSize(top);
+        }
+
+        ChatCompletion without = client.chat()
+                .completions()
+                .create(params.toBuilder().n(1).topLogprobs(0).build());
+        assertThat(without.choices().get(0).logprobs().orElseThrow().content().orElseThrow())
+                .hasSize(generated.length)
+                .allSatisfy(step -> assertThat(step.topLogprobs()).isEmpty());
+    }
+
+    @Test
+    void logprobsValidationAsOpenAi() throws Exception {
+        String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+        JsonNode alone =
+                post("/v1/chat/completions", "{\"model\":\"" + NAME + "\"" + messages + ",\"top_logprobs\":2}", 400);
+        assertThat(alone.path("error").path("param").asString()).isEqualTo("top_logprobs");
+        assertThat(alone.path("error").path("type").asString()).isEqualTo("invalid_request_error");
+        JsonNode tooMany = post(
+                "/v1/chat/completions",
+                "{\"model\":\"" + NAME + "\"" + messages + ",\"logprobs\":true,\"top_logprobs\":21}",
+                400);
+        assertThat(tooMany.path("error").path("param").asString()).isEqualTo("top_logprobs");
+        JsonNode off = post(
+                "/v1/chat/completions",
+                "{\"model\":\"" + NAME + "\"" + messages + ",\"max_tokens\":2,\"logprobs\":false}",
+                200);
+        assertThat(off.path("choices").get(0).path("logprobs").isNull()).isTrue();
+        JsonNode legacy = post(
+                "/v1/completions",
+                "{\"model\":\"" + NAME + "\",\"prompt\":\"Hi\",\"max_tokens\":4,\"temperature\":0,\"logprobs\":2}",
+                200);
+        JsonNode lp = legacy.path("choices").get(0).path("logprobs");
+        assertThat(lp.path("tokens").size()).isEqualTo(lp.path("token_logprobs").size());
+        assertThat(lp.path("top_logprobs").get(0).size()).isBetween(1, 2);
+        assertThat(lp.path("text_offset").get(0).asInt()).isZero();
+    }
+
+    /** Row i: log_softmax of the logits after the prompt and the first i generated tokens, in one forward pass. */
+    private double[][] logSoftmaxAfterEachPrefix(long[] prompt, long[] generated) {
+        long[] all = java.util.stream.LongStream.concat(
+                        java.util.Arrays.stream(prompt), java.util.Arrays.stream(generated))
+                .toArray();
+        return runtime.withModel(BASE, null, loaded -> {
+            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                scope.suppressNotUsedWarning();
+                var ids = loaded.model().manager().create(all, new ai.djl.ndarray.types.Shape(1, all.length));
+                var logits = loaded.model().forward(ids, null, null, null);
+                double[][] rows = new double[generated.length][];
+                for (int i = 0; i < generated.length; i++) {
+                    float[] row = logits.get("0, " + (prompt.length - 1 + i)).toFloatArray();
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (float x : row) {
+                        max = Math.max(max, x);
+                    }
+                    double sum = 0;
+                    for (float x : row) {
+                        sum += Math.exp(x - max);
+                    }
+                    double logZ = max + Math.log(sum);
+                    rows[i] = new double[row.length];
+                    for (int v = 0; v < row.length; v++) {
+                        rows[i][v] = row[v] - logZ;
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
+    private static List<Long> bytesOf(String token) {
+        List<Long> bytes = new ArrayList<>();
+        for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            bytes.add((long) (b & 0xff));
+        }
+        return bytes;
     }
 
     private String alpacaGreedy(Path adapter, String instruction, int maxNewTokens) {

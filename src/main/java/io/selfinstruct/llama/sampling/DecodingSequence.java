@@ -21,6 +21,7 @@ public final class DecodingSequence implements AutoCloseable {
     private long[] context;
     private KvCache cache;
     private Generation result;
+    private TokenLogprobs lastLogprobs;
 
     /**
      * @param decoder token ids to text (special tokens skipped), for stop strings and the result
@@ -45,6 +46,11 @@ public final class DecodingSequence implements AutoCloseable {
     /** The generation once {@link #finished()}, else null. */
     public Generation result() {
         return result;
+    }
+
+    /** The latest token's log probabilities, when the options ask for them (else null); set before onToken hears it. */
+    public TokenLogprobs lastLogprobs() {
+        return lastLogprobs;
     }
 
     KvCache cache() {
@@ -79,6 +85,9 @@ public final class DecodingSequence implements AutoCloseable {
     void accept(float[] logits) {
         float[] scores = sampler.process(logits, context);
         long token = sampler.choose(scores);
+        if (options.topLogprobs() != null) {
+            lastLogprobs = TokenLogprobs.of(logits, token, options.topLogprobs());
+        }
         generated.add(token);
         context = Arrays.copyOf(context, context.length + 1);
         context[context.length - 1] = token;

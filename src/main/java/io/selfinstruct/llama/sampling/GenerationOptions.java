@@ -23,6 +23,8 @@ import lombok.Builder;
  * @param seed sampling seed, or null for a random one
  * @param useCache run with a KV cache (the result is the same; without it every step reruns the whole sequence)
  * @param recordLogits keep every step's raw logits and processed scores (tests, debugging)
+ * @param topLogprobs null for no log probabilities; else each step's {@link TokenLogprobs} with this many of the
+ *     most likely tokens (0 for the chosen token's alone)
  */
 @Builder(toBuilder = true)
 public record GenerationOptions(
@@ -39,7 +41,8 @@ public record GenerationOptions(
         Set<Long> eosTokenIds,
         Long seed,
         boolean useCache,
-        boolean recordLogits) {
+        boolean recordLogits,
+        Integer topLogprobs) {
 
     public GenerationOptions {
         if (maxNewTokens < 1) {
@@ -53,6 +56,9 @@ public record GenerationOptions(
         badWords = badWords == null ? List.of() : List.copyOf(badWords);
         badWords.forEach(SequenceBiasProcessor::check);
         badWords = badWords.stream().map(long[]::clone).toList();
+        if (topLogprobs != null && topLogprobs < 0) {
+            throw new IllegalArgumentException("topLogprobs must be at least 0");
+        }
         eosTokenIds = eosTokenIds == null ? Set.of() : Set.copyOf(eosTokenIds);
     }
 
