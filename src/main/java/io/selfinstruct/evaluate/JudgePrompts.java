@@ -4,20 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.apache.commons.text.StringSubstitutor;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
 /**
  * The prompts of an evaluation, from {@code prompts/judge/}: what the two models are asked, and the pairwise judge
- * prompt in English or Chinese by the instruction's language. Placeholders are filled in one pass, so text of an
- * answer that looks like a placeholder stays as it is.
+ * prompt in English or Chinese by the instruction's language. Fields are put in one pass, so an answer holding
+ * text such as {@code {answer_b}} keeps it as it is.
  */
 @Component
 class JudgePrompts {
-
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{(instruction|input|answer_a|answer_b)}");
 
     private final String judgeEn = read("prompts/judge/pairwise_en.txt");
     private final String judgeZh = read("prompts/judge/pairwise_zh.txt");
@@ -51,14 +48,12 @@ class JudgePrompts {
                 : "en";
     }
 
+    /** The template with the values put in one pass, as {@code AlpacaTemplate} fills its prompts. */
     static String fill(String template, Map<String, String> values) {
-        Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(values.get(m.group(1))));
-        }
-        m.appendTail(out);
-        return out.toString().strip();
+        StringSubstitutor substitutor = new StringSubstitutor(values, "{", "}");
+        substitutor.setDisableSubstitutionInValues(true);
+        substitutor.setEnableUndefinedVariableException(true);
+        return substitutor.replace(template).strip();
     }
 
     private static String read(String path) {
